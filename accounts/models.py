@@ -1,0 +1,66 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", _("Secretariat")
+    FOCAL_POINT = "focal_point", _("Focal point")
+    BODY_REPRESENTATIVE = "body_representative", _("Body representative")
+    OBSERVER = "observer", _("Observer")
+
+
+class User(AbstractUser):
+    """An official using the tracker, with the one role that decides what they may do."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.OBSERVER)
+    member_state = models.ForeignKey(
+        "roadmap.MemberState",
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The member state a focal point reports for."),
+    )
+    body = models.ForeignKey(
+        "roadmap.Body",
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The body a representative reports for."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="focal_point") | models.Q(member_state__isnull=False),
+                name="focal_point_has_member_state",
+                violation_error_message=_("A focal point must be tied to a member state."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="body_representative") | models.Q(body__isnull=False),
+                name="body_representative_has_body",
+                violation_error_message=_("A body representative must be tied to a body."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_secretariat(self):
+        return self.role == Role.SECRETARIAT or self.is_superuser
+
+    @property
+    def party_label(self):
+        """Whom the user acts for, as shown beside their name."""
+        if self.role == Role.FOCAL_POINT and self.member_state_id:
+            return self.member_state.name
+        if self.role == Role.BODY_REPRESENTATIVE and self.body_id:
+            return self.body.acronym
+        return self.get_role_display()

@@ -1,0 +1,125 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from roadmap.models import (
+    Activity,
+    ActivityStatus,
+    Body,
+    Flag,
+    MemberState,
+    Milestone,
+    MilestoneState,
+    Recommendation,
+)
+
+
+def _select(**attrs):
+    return forms.Select(attrs={"class": "form-select form-select-sm", **attrs})
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": _("Code, title, outputs…")}
+        ),
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        label=_("Recommendation"),
+        queryset=Recommendation.objects.order_by("number"),
+        empty_label=_("All recommendations"),
+        widget=_select(),
+    )
+    member_state = django_filters.ModelChoiceFilter(
+        label=_("Member state"),
+        queryset=MemberState.objects.order_by("name"),
+        method="filter_member_state",
+        to_field_name="iso2",
+        empty_label=_("Any member state"),
+        widget=_select(),
+    )
+    body = django_filters.ModelChoiceFilter(
+        label=_("Body"),
+        queryset=Body.objects.order_by("acronym"),
+        method="filter_body",
+        to_field_name="acronym",
+        empty_label=_("Any body"),
+        widget=_select(),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ActivityStatus.choices, empty_label=_("Any status"), widget=_select()
+    )
+    flag = django_filters.ChoiceFilter(
+        label=_("Flag"), choices=Flag.choices, empty_label=_("Any flag"), widget=_select()
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["q", "recommendation", "member_state", "body", "status", "flag", "overdue"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(title__icontains=value)
+            | Q(title_vi__icontains=value)
+            | Q(description__icontains=value)
+            | Q(expected_outputs__icontains=value)
+        )
+
+    def filter_member_state(self, queryset, name, value):
+        # A subquery rather than a join, so the list needs no DISTINCT and stays sortable.
+        ids = Activity.objects.involving_member_state(value).values("pk")
+        return queryset.filter(pk__in=ids) if value else queryset
+
+    def filter_body(self, queryset, name, value):
+        ids = Activity.objects.involving_body(value).values("pk")
+        return queryset.filter(pk__in=ids) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=Activity.objects.overdue().values("pk"))
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=MilestoneState.choices,
+        field_name="state_value",
+        empty_label=_("Any state"),
+        widget=_select(),
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        label=_("Recommendation"),
+        field_name="activity__recommendation",
+        queryset=Recommendation.objects.order_by("number"),
+        empty_label=_("All recommendations"),
+        widget=_select(),
+    )
+    member_state = django_filters.ModelChoiceFilter(
+        label=_("Member state"),
+        queryset=MemberState.objects.order_by("name"),
+        method="filter_member_state",
+        to_field_name="iso2",
+        empty_label=_("Any member state"),
+        widget=_select(),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["state", "recommendation", "member_state"]
+
+    def filter_member_state(self, queryset, name, value):
+        ids = Activity.objects.involving_member_state(value).values("pk")
+        return queryset.filter(activity__in=ids)

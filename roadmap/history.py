@@ -1,0 +1,134 @@
+"""History of a plan record, as people read it: who changed which field from what to what."""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+
+# Bookkeeping fields nobody needs to read about.
+SKIPPED_FIELDS = {"version", "updated_at", "created_at", "sequence", "id"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    user: object
+    kind: str  # created, changed, deleted
+    subject: str  # what the record is: the activity, a milestone's title, an indicator's name
+    reason: str
+    changes: list = field(default_factory=list)
+
+
+def _display(record, model_field):
+    value = getattr(record, model_field.attname)
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _entries(records, subject_of, m2m_names=()):
+    """Turn historical records (any order) into entries, each diffed against the one before."""
+    entries = []
+    previous_by_object = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        model = record.instance_type
+        previous = previous_by_object.get(record.id)
+        changes = []
+        if previous is not None:
+            for model_field in model._meta.concrete_fields:
+                if model_field.attname in SKIPPED_FIELDS or model_field.name in SKIPPED_FIELDS:
+                    continue
+                old, new = _display(previous, model_field), _display(record, model_field)
+                if old != new:
+                    changes.append(FieldChange(str(model_field.verbose_name), old, new))
+            for name in m2m_names:
+                old_set = previous._owner_sets.get(name, set())
+                new_set = record._owner_sets.get(name, set())
+                if old_set != new_set:
+                    changes.append(
+                        FieldChange(
+                            str(model._meta.get_field(name).verbose_name),
+                            ", ".join(sorted(old_set)) or "—",
+                            ", ".join(sorted(new_set)) or "—",
+                        )
+                    )
+        kind = {"+": "created", "-": "deleted"}.get(record.history_type, "changed")
+        previous_by_object[record.id] = record
+        if kind == "changed" and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                user=record.history_user,
+                kind=kind,
+                subject=subject_of(record),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+ACTIVITY_OWNER_FIELDS = {
+    "lead_member_states": "memberstate",
+    "participating_member_states": "memberstate",
+    "lead_bodies": "body",
+    "supporting_bodies": "body",
+}
+
+
+def _attach_owner_sets(records):
+    """Read each historical record's owner lists with one query per owner field."""
+    from roadmap.models import Body, MemberState
+
+    labels = {
+        "memberstate": dict(MemberState.objects.values_list("pk", "iso2")),
+        "body": dict(Body.objects.values_list("pk", "acronym")),
+    }
+    for record in records:
+        record._owner_sets = {}
+    by_history_id = {r.history_id: r for r in records}
+    for name, target in ACTIVITY_OWNER_FIELDS.items():
+        through = apps.get_model("roadmap", f"HistoricalActivity_{name}")
+        # The historical through model names its target column after the target model.
+        rows = through.objects.filter(history__in=list(by_history_id)).values_list(
+            "history_id", f"{target}_id"
+        )
+        for history_id, target_id in rows:
+            by_history_id[history_id]._owner_sets.setdefault(name, set()).add(
+                labels[target].get(target_id, str(target_id))
+            )
+
+
+def activity_history(activity, limit=100):
+    """The activity's, its milestones' and its indicators' changes, newest first."""
+    from roadmap.models import Indicator, Milestone
+
+    activity_records = list(activity.history.select_related("history_user").order_by("-history_date")[:limit])
+    _attach_owner_sets(activity_records)
+    milestone_records = list(
+        Milestone.history.filter(activity_id=activity.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    indicator_records = list(
+        Indicator.history.filter(activity_id=activity.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    entries = _entries(activity_records, lambda r: _("Activity"), m2m_names=ACTIVITY_OWNER_FIELDS)
+    entries += _entries(milestone_records, lambda r: _("Milestone: %(title)s") % {"title": r.title})
+    entries += _entries(indicator_records, lambda r: _("Indicator: %(name)s") % {"name": r.name})
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

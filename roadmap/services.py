@@ -1,0 +1,147 @@
+"""Writes to the plan. Each runs in one transaction, validates, and records who acted and why.
+
+Optimistic concurrency: forms carry the `version` they were read at; a write over a newer
+version raises `StaleVersionError` and changes nothing, so no one silently overwrites another.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from roadmap.models import Activity, Indicator, Milestone
+
+ACTIVITY_DATE_FIELDS = ("planned_start", "planned_end")
+MILESTONE_DATE_FIELDS = ("planned_date",)
+
+
+class StaleVersionError(Exception):
+    """The record changed since the user loaded it."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(_("This record was changed by someone else since you opened it."))
+
+
+@dataclass(frozen=True)
+class DateChange:
+    field: str
+    old: object
+    new: object
+
+
+def _require(acting_user, perm, obj=None):
+    if not acting_user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _date_changes(instance, original, fields):
+    return [
+        DateChange(f, getattr(original, f), getattr(instance, f))
+        for f in fields
+        if original is not None and getattr(original, f) != getattr(instance, f)
+    ]
+
+
+def _save_versioned(instance, *, model, expected_version, acting_user, reason, date_fields, m2m=None):
+    """Lock the row, refuse a stale version, require a reason for moved dates, then save."""
+    current = model.objects.select_for_update().get(pk=instance.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersionError(current)
+    moved = _date_changes(instance, current, date_fields)
+    reason = (reason or "").strip()
+    if moved and not reason:
+        raise ValidationError({"change_reason": _("Say why the planned date moved.")})
+    instance.full_clean()
+    instance.version = current.version + 1
+    instance._history_user = acting_user
+    instance._change_reason = reason or None
+    instance.save()
+    if m2m:
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
+    return moved
+
+
+ACTIVITY_M2M = ("lead_member_states", "lead_bodies", "participating_member_states", "supporting_bodies")
+
+
+@transaction.atomic
+def activity_create(*, activity: Activity, m2m: dict, acting_user) -> Activity:
+    _require(acting_user, "roadmap.add_activity")
+    # A new activity's first plan is its baseline.
+    activity.baseline_start = activity.baseline_start or activity.planned_start
+    activity.baseline_end = activity.baseline_end or activity.planned_end
+    activity.full_clean()
+    activity._history_user = acting_user
+    activity._change_reason = _("Created")
+    activity.save()
+    for name, values in (m2m or {}).items():
+        getattr(activity, name).set(values)
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, m2m: dict | None, expected_version: int | None, reason: str, acting_user
+) -> list[DateChange]:
+    _require(acting_user, "roadmap.change_activity", activity)
+    return _save_versioned(
+        activity,
+        model=Activity,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        reason=reason,
+        date_fields=ACTIVITY_DATE_FIELDS,
+        m2m=m2m,
+    )
+
+
+@transaction.atomic
+def milestone_create(*, milestone: Milestone, acting_user) -> Milestone:
+    _require(acting_user, "roadmap.add_milestone")
+    milestone.baseline_date = milestone.baseline_date or milestone.planned_date
+    milestone.full_clean()
+    milestone._history_user = acting_user
+    milestone._change_reason = _("Created")
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, expected_version: int | None, reason: str, acting_user
+) -> list[DateChange]:
+    _require(acting_user, "roadmap.change_milestone", milestone)
+    return _save_versioned(
+        milestone,
+        model=Milestone,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        reason=reason,
+        date_fields=MILESTONE_DATE_FIELDS,
+    )
+
+
+@transaction.atomic
+def indicator_create(*, indicator: Indicator, acting_user) -> Indicator:
+    _require(acting_user, "roadmap.add_indicator")
+    indicator.full_clean()
+    indicator._history_user = acting_user
+    indicator._change_reason = _("Created")
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, expected_version: int | None, reason: str, acting_user) -> None:
+    _require(acting_user, "roadmap.change_indicator", indicator)
+    _save_versioned(
+        indicator,
+        model=Indicator,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        reason=reason,
+        date_fields=(),
+    )

@@ -1,0 +1,72 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from roadmap.models import Activity, Milestone
+
+
+class ActivityTable(tables.Table):
+    code = tables.Column(
+        verbose_name=_("Code"), linkify=True, order_by=("recommendation__number", "sequence")
+    )
+    title = tables.Column(verbose_name=_("Title"), linkify=True, order_by=("title",))
+    recommendation = tables.Column(verbose_name=_("Rec."), accessor="recommendation__number")
+    lead = tables.Column(verbose_name=_("Lead"), empty_values=(), orderable=False)
+    planned_end = tables.DateColumn(verbose_name=_("Planned end"), format="Y-m-d")
+    status = tables.TemplateColumn(
+        template_name="includes/_status_cell.html", verbose_name=_("Status"), order_by=("status",)
+    )
+    percent_complete = tables.TemplateColumn(
+        template_name="includes/_percent_cell.html", verbose_name=_("Progress")
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["code", "title", "recommendation", "lead", "planned_end", "status", "percent_complete"]
+        order_by = ("code",)
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "activity-table"}
+
+    def render_title(self, record):
+        mark = (
+            format_html(
+                ' <span class="badge text-bg-light border" title="{}">{}</span>',
+                _("Illustrative seed data"),
+                _("illustrative"),
+            )
+            if record.is_illustrative
+            else ""
+        )
+        return format_html("{}{}", record.local_title, mark)
+
+    def render_lead(self, record):
+        parts = [s.iso2 for s in record.lead_member_states.all()] + [
+            b.acronym for b in record.lead_bodies.all()
+        ]
+        return format_html_join(" ", '<span class="badge text-bg-secondary">{}</span>', ((p,) for p in parts))
+
+
+class MilestoneTable(tables.Table):
+    planned_date = tables.DateColumn(verbose_name=_("Planned"), format="Y-m-d")
+    activity = tables.Column(
+        verbose_name=_("Activity"),
+        accessor="activity__code",
+        linkify=lambda record: record.activity.get_absolute_url(),
+    )
+    title = tables.Column(verbose_name=_("Milestone"), linkify=True)
+    baseline_date = tables.DateColumn(verbose_name=_("Baseline"), format="Y-m-d")
+    actual_date = tables.DateColumn(verbose_name=_("Achieved"), format="Y-m-d")
+    state = tables.TemplateColumn(
+        template_name="includes/_milestone_state_cell.html",
+        verbose_name=_("State"),
+        accessor="state_value",
+        order_by=("state_value",),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["planned_date", "activity", "title", "baseline_date", "actual_date", "state"]
+        order_by = ("planned_date",)
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "milestone-table"}
+
+    def render_title(self, record):
+        return record.local_title

@@ -1,0 +1,394 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.edit import CreateView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, SingleTableMixin
+from rules.contrib.views import PermissionRequiredMixin
+
+from roadmap import exports, selectors, services
+from roadmap.filters import ActivityFilter, MilestoneFilter
+from roadmap.forms import ActivityForm, IndicatorForm, MilestoneForm
+from roadmap.history import activity_history
+from roadmap.models import (
+    Activity,
+    Body,
+    CountryFigure,
+    Indicator,
+    MemberState,
+    Milestone,
+    Recommendation,
+    Roadmap,
+)
+from roadmap.tables import ActivityTable, MilestoneTable
+
+
+class DashboardView(PermissionRequiredMixin, TemplateView):
+    permission_required = "roadmap.view_activity"
+    template_name = "roadmap/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roadmap"] = Roadmap.objects.first()
+        context["progress"] = selectors.recommendation_progress()
+        context["status_totals"] = selectors.status_totals()
+        context["activity_total"] = sum(n for _s, n in context["status_totals"])
+        context["overdue_activities"] = Activity.objects.overdue().count()
+        context.update(selectors.milestones_for_dashboard())
+        return context
+
+
+class RecommendationListView(PermissionRequiredMixin, TemplateView):
+    permission_required = "roadmap.view_recommendation"
+    template_name = "roadmap/recommendation_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["progress"] = selectors.recommendation_progress()
+        return context
+
+
+class RecommendationDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
+    permission_required = "roadmap.view_recommendation"
+    template_name = "roadmap/recommendation_detail.html"
+    table_class = ActivityTable
+    paginator_class = LazyPaginator
+    table_pagination = {"per_page": 50}
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Recommendation, number=self.kwargs["number"])
+
+    def get_table_data(self):
+        return self.object.activities.for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        progress = {p.recommendation.pk: p for p in selectors.recommendation_progress()}
+        context["progress"] = progress.get(self.object.pk)
+        context["indicators"] = self.object.indicators.all()
+        return context
+
+
+class ExportMixin:
+    """`?export=csv` or `?export=xlsx` exports the filtered list instead of showing a page."""
+
+    export_stem = "export"
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("export")
+        if export_format in ("csv", "xlsx"):
+            if not request.user.has_perm("roadmap.export_activities"):
+                raise PermissionDenied
+            filterset = self.get_filterset(self.get_filterset_class())
+            queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+            queryset = queryset.order_by("recommendation__number", "sequence", "code")
+            if export_format == "csv":
+                return exports.csv_response(queryset, stem=self.export_stem)
+            return exports.xlsx_response(queryset, stem=self.export_stem)
+        return super().get(request, *args, **kwargs)
+
+
+class ActivityListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+    permission_required = "roadmap.view_activity"
+    template_name = "roadmap/activity_list.html"
+    model = Activity
+    table_class = ActivityTable
+    filterset_class = ActivityFilter
+    paginator_class = LazyPaginator
+    table_pagination = {"per_page": 25}
+    export_stem = "activities"
+
+    def get_queryset(self):
+        return Activity.objects.for_list()
+
+
+class ActivityDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "roadmap.view_activity"
+    template_name = "roadmap/activity_detail.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "activity"
+
+    def get_queryset(self):
+        return Activity.objects.select_related("recommendation", "roadmap").prefetch_related(
+            "lead_member_states",
+            "lead_bodies",
+            "participating_member_states",
+            "supporting_bodies",
+            Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "id")),
+            Prefetch("indicators", queryset=Indicator.objects.order_by("id")),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = activity_history(self.object)
+        return context
+
+
+class PlanFormMixin:
+    """Shared by the plan's create and edit views: service call, conflict and error handling."""
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("Please correct the errors below; nothing was saved."))
+        return super().form_invalid(form)
+
+    def save_through_service(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.save_through_service(form)
+        except services.StaleVersionError as conflict:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this record while you were editing it (now version "
+                    "%(version)s). Your changes are still in the form below and were not saved: "
+                    "reload the page to see the latest version, then apply your changes again."
+                )
+                % {"version": conflict.current.version},
+            )
+            form.conflict = True
+            return self.form_invalid(form)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_text())
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ActivityCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
+    permission_required = "roadmap.add_activity"
+    form_class = ActivityForm
+    template_name = "roadmap/activity_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["roadmap"] = Roadmap.objects.first()
+        recommendation = self.request.GET.get("recommendation")
+        if recommendation and self.request.method != "POST":
+            kwargs.setdefault("initial", {})["recommendation"] = Recommendation.objects.filter(
+                number=recommendation
+            ).first()
+        return kwargs
+
+    def save_through_service(self, form):
+        self.object = services.activity_create(
+            activity=form.instance, m2m=form.m2m_data(), acting_user=self.request.user
+        )
+
+    def success_text(self):
+        return _("Activity %(code)s created.") % {"code": self.object.code}
+
+
+class ActivityUpdateView(PermissionRequiredMixin, PlanFormMixin, UpdateView):
+    permission_required = "roadmap.change_activity"
+    form_class = ActivityForm
+    template_name = "roadmap/activity_form.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    model = Activity
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["roadmap"] = self.object.roadmap
+        return kwargs
+
+    def save_through_service(self, form):
+        services.activity_update(
+            activity=form.instance,
+            m2m=form.m2m_data(),
+            expected_version=form.expected_version,
+            reason=form.cleaned_data.get("change_reason", ""),
+            acting_user=self.request.user,
+        )
+
+    def success_text(self):
+        return _("Activity %(code)s saved.") % {"code": self.object.code}
+
+
+class ActivityChildMixin:
+    """Views of milestones and indicators reached through their activity's code."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.activity = get_object_or_404(Activity, code=kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["activity"] = self.activity
+        return context
+
+    def get_success_url(self):
+        return self.activity.get_absolute_url()
+
+
+class MilestoneCreateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, CreateView):
+    permission_required = "roadmap.add_milestone"
+    form_class = MilestoneForm
+    template_name = "roadmap/milestone_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.activity}
+
+    def save_through_service(self, form):
+        self.object = services.milestone_create(milestone=form.instance, acting_user=self.request.user)
+
+    def success_text(self):
+        return _("Milestone added.")
+
+
+class MilestoneUpdateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, UpdateView):
+    permission_required = "roadmap.change_milestone"
+    form_class = MilestoneForm
+    template_name = "roadmap/milestone_form.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Milestone, pk=self.kwargs["pk"], activity=self.activity)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.activity}
+
+    def save_through_service(self, form):
+        services.milestone_update(
+            milestone=form.instance,
+            expected_version=form.expected_version,
+            reason=form.cleaned_data.get("change_reason", ""),
+            acting_user=self.request.user,
+        )
+
+    def success_text(self):
+        return _("Milestone saved.")
+
+
+class IndicatorCreateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, CreateView):
+    permission_required = "roadmap.add_indicator"
+    form_class = IndicatorForm
+    template_name = "roadmap/indicator_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.activity}
+
+    def save_through_service(self, form):
+        self.object = services.indicator_create(indicator=form.instance, acting_user=self.request.user)
+
+    def success_text(self):
+        return _("Indicator added.")
+
+
+class IndicatorUpdateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, UpdateView):
+    permission_required = "roadmap.change_indicator"
+    form_class = IndicatorForm
+    template_name = "roadmap/indicator_form.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Indicator, pk=self.kwargs["pk"], activity=self.activity)
+
+    def save_through_service(self, form):
+        services.indicator_update(
+            indicator=form.instance,
+            expected_version=form.expected_version,
+            reason=form.cleaned_data.get("change_reason", ""),
+            acting_user=self.request.user,
+        )
+
+    def success_text(self):
+        return _("Indicator saved.")
+
+
+class MilestoneListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    permission_required = "roadmap.view_milestone"
+    template_name = "roadmap/milestone_list.html"
+    model = Milestone
+    table_class = MilestoneTable
+    filterset_class = MilestoneFilter
+    paginator_class = LazyPaginator
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return Milestone.objects.with_state().select_related("activity")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["overdue_count"] = Milestone.objects.overdue().count()
+        context["due_soon_count"] = Milestone.objects.with_state().filter(state_value="due_soon").count()
+        return context
+
+
+class MemberStateListView(PermissionRequiredMixin, ListView):
+    permission_required = "roadmap.view_memberstate"
+    template_name = "roadmap/member_state_list.html"
+    context_object_name = "member_states"
+
+    def get_queryset(self):
+        return MemberState.objects.annotate(
+            led_count=Count("activities_led", distinct=True),
+            joined_count=Count("activities_joined", distinct=True),
+        ).order_by("name")
+
+
+class MemberStateDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "roadmap.view_memberstate"
+    template_name = "roadmap/member_state_detail.html"
+    context_object_name = "member_state"
+    slug_field = "iso2"
+    slug_url_kwarg = "iso2"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(MemberState, iso2=self.kwargs["iso2"].upper())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state = self.object
+        context["strategies"] = state.strategies.order_by("year", "name")
+        context["figures"] = state.figures.order_by("metric", "year")
+        context["asean_figures"] = CountryFigure.objects.filter(member_state__isnull=True)
+        context["activities_led"] = state.activities_led.for_list()
+        context["activities_joined"] = state.activities_joined.for_list()
+        context["focal_points"] = state.users.filter(is_active=True, role="focal_point")
+        context["agencies"] = state.agencies.all()
+        return context
+
+
+class BodyListView(PermissionRequiredMixin, ListView):
+    permission_required = "roadmap.view_body"
+    template_name = "roadmap/body_list.html"
+    context_object_name = "bodies"
+
+    def get_queryset(self):
+        return (
+            Body.objects.select_related("parent", "member_state")
+            .annotate(
+                led_count=Count("activities_led", distinct=True),
+                supported_count=Count("activities_supported", distinct=True),
+            )
+            .order_by("kind", "acronym")
+        )
+
+
+class BodyDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "roadmap.view_body"
+    template_name = "roadmap/body_detail.html"
+    context_object_name = "body"
+    slug_field = "acronym"
+    slug_url_kwarg = "acronym"
+
+    def get_queryset(self):
+        return Body.objects.select_related("parent", "member_state")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        body = self.object
+        context["children"] = body.children.order_by("acronym")
+        context["activities_led"] = body.activities_led.for_list()
+        context["activities_supported"] = body.activities_supported.for_list()
+        context["representatives"] = body.users.filter(Q(is_active=True) & Q(role="body_representative"))
+        return context

@@ -1,0 +1,89 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Every test starts in English whatever the machine's locale.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def roadmap(db):
+    return factories.RoadmapFactory()
+
+
+@pytest.fixture
+def viet_nam(db):
+    return factories.MemberStateFactory(iso2="VN", iso3="VNM", name="Viet Nam", name_vi="Việt Nam")
+
+
+@pytest.fixture
+def thailand(db):
+    return factories.MemberStateFactory(iso2="TH", iso3="THA", name="Thailand", name_vi="Thái Lan")
+
+
+@pytest.fixture
+def costi(db):
+    return factories.BodyFactory(
+        acronym="COSTI", name="ASEAN Committee on Science, Technology and Innovation"
+    )
+
+
+@pytest.fixture
+def accmsme(db):
+    return factories.BodyFactory(acronym="ACCMSME", name="ASEAN Coordinating Committee on MSMEs")
+
+
+@pytest.fixture
+def secretariat_user(db):
+    return factories.SecretariatFactory(username="sec")
+
+
+@pytest.fixture
+def focal_vn(viet_nam):
+    return factories.FocalPointFactory(username="focal.vn", member_state=viet_nam)
+
+
+@pytest.fixture
+def focal_th(thailand):
+    return factories.FocalPointFactory(username="focal.th", member_state=thailand)
+
+
+@pytest.fixture
+def costi_rep(costi):
+    return factories.BodyRepresentativeFactory(username="costi.rep", body=costi)
+
+
+@pytest.fixture
+def observer_user(db):
+    return factories.ObserverFactory(username="observer")
+
+
+ROLES = ["secretariat_user", "focal_vn", "focal_th", "costi_rep", "observer_user"]
+
+
+@pytest.fixture(params=ROLES)
+def any_user(request):
+    """Each role in turn: for checks every signed-in user must pass."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def plan(roadmap, viet_nam, thailand, costi):
+    """A small plan: one activity led by Viet Nam with Thailand taking part, with a milestone."""
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=2)
+    activity = factories.ActivityFactory(
+        roadmap=roadmap,
+        recommendation=rec,
+        code="R2.1",
+        title="Readiness assessment pilots",
+        title_vi="Thí điểm đánh giá mức độ sẵn sàng",
+        lead_member_states=[viet_nam],
+        participating_member_states=[thailand],
+        supporting_bodies=[costi],
+    )
+    milestone = factories.MilestoneFactory(activity=activity, title="Pilot report")
+    indicator = factories.IndicatorFactory(activity=activity, name="Enterprises assessed")
+    return {"recommendation": rec, "activity": activity, "milestone": milestone, "indicator": indicator}

@@ -1,0 +1,1 @@
+# Reporting cycles, progress updates and reviews arrive with the reporting issue.
