@@ -12,6 +12,16 @@ urlpatterns = [
         views.RecommendationDetailView.as_view(),
         name="recommendation_detail",
     ),
+    path(
+        "recommendations/<int:number>/indicators/new/",
+        views.RecommendationIndicatorCreateView.as_view(),
+        name="recommendation_indicator_create",
+    ),
+    path(
+        "recommendations/<int:number>/indicators/<int:pk>/edit/",
+        views.RecommendationIndicatorUpdateView.as_view(),
+        name="recommendation_indicator_update",
+    ),
     path("activities/", views.ActivityListView.as_view(), name="activity_list"),
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),
     path("activities/<str:code>/", views.ActivityDetailView.as_view(), name="activity_detail"),

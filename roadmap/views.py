@@ -304,6 +304,61 @@ class IndicatorUpdateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormM
         return _("Indicator saved.")
 
 
+class RecommendationChildMixin:
+    """Indicators that hang on a whole recommendation, reached through its number."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.recommendation = get_object_or_404(Recommendation, number=kwargs["number"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["recommendation"] = self.recommendation
+        return context
+
+    def get_success_url(self):
+        return self.recommendation.get_absolute_url()
+
+
+class RecommendationIndicatorCreateView(
+    RecommendationChildMixin, PermissionRequiredMixin, PlanFormMixin, CreateView
+):
+    permission_required = "roadmap.add_indicator"
+    form_class = IndicatorForm
+    template_name = "roadmap/indicator_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "recommendation": self.recommendation}
+
+    def save_through_service(self, form):
+        self.object = services.indicator_create(indicator=form.instance, acting_user=self.request.user)
+
+    def success_text(self):
+        return _("Indicator added.")
+
+
+class RecommendationIndicatorUpdateView(
+    RecommendationChildMixin, PermissionRequiredMixin, PlanFormMixin, UpdateView
+):
+    permission_required = "roadmap.change_indicator"
+    form_class = IndicatorForm
+    template_name = "roadmap/indicator_form.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Indicator, pk=self.kwargs["pk"], recommendation=self.recommendation)
+
+    def save_through_service(self, form):
+        services.indicator_update(
+            indicator=form.instance,
+            expected_version=form.expected_version,
+            reason=form.cleaned_data.get("change_reason", ""),
+            acting_user=self.request.user,
+        )
+
+    def success_text(self):
+        return _("Indicator saved.")
+
+
 class MilestoneListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     permission_required = "roadmap.view_milestone"
     template_name = "roadmap/milestone_list.html"
