@@ -11,7 +11,13 @@ from accounts.models import Role
 
 @rules.predicate
 def is_secretariat(user):
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.SECRETARIAT))
+    # An inactive account keeps its role but must not act, whichever way it reaches a service.
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == Role.SECRETARIAT)
+    )
 
 
 @rules.predicate
@@ -43,12 +49,16 @@ PLAN_MODELS = [
     "milestone",
     "indicator",
 ]
+# A deactivated account keeps its role and flags but loses every permission.
+is_plan_editor = is_reader & is_secretariat
+is_plan_deleter = is_reader & rules.is_superuser
+
 for model in PLAN_MODELS:
     rules.add_perm(f"roadmap.view_{model}", is_reader)
-    rules.add_perm(f"roadmap.add_{model}", is_secretariat)
-    rules.add_perm(f"roadmap.change_{model}", is_secretariat)
+    rules.add_perm(f"roadmap.add_{model}", is_plan_editor)
+    rules.add_perm(f"roadmap.change_{model}", is_plan_editor)
     # Deleting plan records is a back-office act (the admin), never a product screen.
-    rules.add_perm(f"roadmap.delete_{model}", rules.is_superuser)
+    rules.add_perm(f"roadmap.delete_{model}", is_plan_deleter)
 
 rules.add_perm("roadmap.view_history", is_reader)
 rules.add_perm("roadmap.export_activities", is_reader)

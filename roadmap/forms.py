@@ -47,7 +47,10 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and "change_reason" in self.fields:
+        # A form read at an older version is reported as a conflict by the service; comparing its
+        # dates with the newer record would blame the user for a date someone else moved.
+        stale = cleaned.get("version") not in (None, self.instance.version)
+        if self.instance.pk and "change_reason" in self.fields and not stale:
             moved = [f for f in self.date_fields if f in self.changed_data]
             if moved and not (cleaned.get("change_reason") or "").strip():
                 self.add_error("change_reason", _("Say why the planned date moved."))

@@ -207,10 +207,16 @@ class CountryFigure(models.Model):
     """A published statistic for a member state, or for ASEAN as a whole when no state is set."""
 
     class Metric(models.TextChoices):
+        # The "%" in these labels is text, not a format: tell xgettext, or msgfmt rejects them.
+        # xgettext:no-python-format
         INDUSTRY_GDP = "industry_gdp_pct", _("Industry, % of GDP")
+        # xgettext:no-python-format
         MANUFACTURING_GDP = "manufacturing_gdp_pct", _("Manufacturing, % of GDP")
+        # xgettext:no-python-format
         MANUFACTURES_EXPORTS = "manufactures_exports_pct", _("Manufactures, % of exports")
+        # xgettext:no-python-format
         MANUFACTURES_IMPORTS = "manufactures_imports_pct", _("Manufactures, % of imports")
+        # xgettext:no-python-format
         INDUSTRY_EMPLOYMENT = "industry_employment_pct", _("Industry, % of employment")
 
     member_state = models.ForeignKey(
@@ -418,7 +424,14 @@ class Activity(BilingualMixin, models.Model):
 
     @property
     def is_overdue(self):
-        return not self.is_finished and self.planned_end is not None and self.planned_end < _today()
+        """The same rule as ActivityQuerySet.overdue(): past its end, or a milestone overdue."""
+        if self.is_finished:
+            return False
+        today = _today()
+        if self.planned_end is not None and self.planned_end < today:
+            return True
+        # Uses the prefetched milestones where the page has them.
+        return any(m.actual_date is None and m.planned_date < today for m in self.milestones.all())
 
     @property
     def end_slip_days(self):

@@ -1,8 +1,12 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from roadmap.models import Activity, Milestone
+
+# django-tables2 ships no Vietnamese catalogue: its pagination words are translated in ours.
+PAGINATION_WORDS = (gettext_noop("previous"), gettext_noop("next"))
 
 
 class ActivityTable(tables.Table):
