@@ -29,3 +29,8 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without context processors: whatever broke may break them too.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    # Most often an expired session or a form left open for too long: say so, not "forbidden".
+    return render(request, "csrf_failure.html", status=403)

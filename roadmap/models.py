@@ -412,10 +412,14 @@ class Activity(BilingualMixin, models.Model):
     def get_absolute_url(self):
         return reverse("roadmap:activity_detail", args=[self.code])
 
+    @staticmethod
+    def sequence_for(code):
+        """Sort R2.10 after R2.9: the number after the dot, as an integer."""
+        match = re.search(r"\.(\d+)$", code or "")
+        return int(match.group(1)) if match else 0
+
     def save(self, *args, **kwargs):
-        # Sort R2.10 after R2.9: keep the number after the dot as an integer.
-        match = re.search(r"\.(\d+)$", self.code or "")
-        self.sequence = int(match.group(1)) if match else 0
+        self.sequence = self.sequence_for(self.code)
         super().save(*args, **kwargs)
 
     @property
@@ -528,6 +532,13 @@ class Milestone(BilingualMixin, models.Model):
         verbose_name_plural = _("milestones")
         ordering = ["planned_date", "id"]
         indexes = [models.Index(fields=["planned_date", "actual_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "title"],
+                name="milestone_title_unique_in_activity",
+                violation_error_message=_("This activity already has a milestone with this title."),
+            )
+        ]
 
     def __str__(self):
         return self.local_title
@@ -597,6 +608,18 @@ class Indicator(BilingualMixin, models.Model):
                 violation_error_message=_(
                     "An indicator belongs to an activity or to a recommendation, not both."
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "name"],
+                condition=Q(activity__isnull=False),
+                name="indicator_name_unique_in_activity",
+                violation_error_message=_("This activity already has an indicator with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "name"],
+                condition=Q(recommendation__isnull=False),
+                name="indicator_name_unique_in_recommendation",
+                violation_error_message=_("This recommendation already has an indicator with this name."),
             ),
             models.CheckConstraint(
                 condition=Q(baseline_year__isnull=True)

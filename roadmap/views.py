@@ -27,6 +27,18 @@ from roadmap.models import (
 from roadmap.tables import ActivityTable, MilestoneTable
 
 
+class ObjectPermissionMixin(PermissionRequiredMixin):
+    """Permission check on the page's object, which is then loaded once, not twice."""
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "_object"):
+            self._object = self.find_object(queryset)
+        return self._object
+
+    def find_object(self, queryset=None):
+        return super().get_object(queryset)
+
+
 class DashboardView(PermissionRequiredMixin, TemplateView):
     permission_required = "roadmap.view_activity"
     template_name = "roadmap/dashboard.html"
@@ -52,14 +64,14 @@ class RecommendationListView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class RecommendationDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
+class RecommendationDetailView(ObjectPermissionMixin, SingleTableMixin, DetailView):
     permission_required = "roadmap.view_recommendation"
     template_name = "roadmap/recommendation_detail.html"
     table_class = ActivityTable
     paginator_class = LazyPaginator
     table_pagination = {"per_page": 50}
 
-    def get_object(self, queryset=None):
+    def find_object(self, queryset=None):
         return get_object_or_404(Recommendation, number=self.kwargs["number"])
 
     def get_table_data(self):
@@ -106,7 +118,7 @@ class ActivityListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, F
         return Activity.objects.for_list()
 
 
-class ActivityDetailView(PermissionRequiredMixin, DetailView):
+class ActivityDetailView(ObjectPermissionMixin, DetailView):
     permission_required = "roadmap.view_activity"
     template_name = "roadmap/activity_detail.html"
     slug_field = "code"
@@ -189,7 +201,7 @@ class ActivityCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
         return _("Activity %(code)s created.") % {"code": self.object.code}
 
 
-class ActivityUpdateView(PermissionRequiredMixin, PlanFormMixin, UpdateView):
+class ActivityUpdateView(ObjectPermissionMixin, PlanFormMixin, UpdateView):
     permission_required = "roadmap.change_activity"
     form_class = ActivityForm
     template_name = "roadmap/activity_form.html"
@@ -246,12 +258,12 @@ class MilestoneCreateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormM
         return _("Milestone added.")
 
 
-class MilestoneUpdateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, UpdateView):
+class MilestoneUpdateView(ActivityChildMixin, ObjectPermissionMixin, PlanFormMixin, UpdateView):
     permission_required = "roadmap.change_milestone"
     form_class = MilestoneForm
     template_name = "roadmap/milestone_form.html"
 
-    def get_object(self, queryset=None):
+    def find_object(self, queryset=None):
         return get_object_or_404(Milestone, pk=self.kwargs["pk"], activity=self.activity)
 
     def get_form_kwargs(self):
@@ -284,12 +296,12 @@ class IndicatorCreateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormM
         return _("Indicator added.")
 
 
-class IndicatorUpdateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, UpdateView):
+class IndicatorUpdateView(ActivityChildMixin, ObjectPermissionMixin, PlanFormMixin, UpdateView):
     permission_required = "roadmap.change_indicator"
     form_class = IndicatorForm
     template_name = "roadmap/indicator_form.html"
 
-    def get_object(self, queryset=None):
+    def find_object(self, queryset=None):
         return get_object_or_404(Indicator, pk=self.kwargs["pk"], activity=self.activity)
 
     def save_through_service(self, form):
@@ -338,13 +350,13 @@ class RecommendationIndicatorCreateView(
 
 
 class RecommendationIndicatorUpdateView(
-    RecommendationChildMixin, PermissionRequiredMixin, PlanFormMixin, UpdateView
+    RecommendationChildMixin, ObjectPermissionMixin, PlanFormMixin, UpdateView
 ):
     permission_required = "roadmap.change_indicator"
     form_class = IndicatorForm
     template_name = "roadmap/indicator_form.html"
 
-    def get_object(self, queryset=None):
+    def find_object(self, queryset=None):
         return get_object_or_404(Indicator, pk=self.kwargs["pk"], recommendation=self.recommendation)
 
     def save_through_service(self, form):
@@ -390,14 +402,14 @@ class MemberStateListView(PermissionRequiredMixin, ListView):
         ).order_by("name")
 
 
-class MemberStateDetailView(PermissionRequiredMixin, DetailView):
+class MemberStateDetailView(ObjectPermissionMixin, DetailView):
     permission_required = "roadmap.view_memberstate"
     template_name = "roadmap/member_state_detail.html"
     context_object_name = "member_state"
     slug_field = "iso2"
     slug_url_kwarg = "iso2"
 
-    def get_object(self, queryset=None):
+    def find_object(self, queryset=None):
         return get_object_or_404(MemberState, iso2=self.kwargs["iso2"].upper())
 
     def get_context_data(self, **kwargs):
@@ -429,7 +441,7 @@ class BodyListView(PermissionRequiredMixin, ListView):
         )
 
 
-class BodyDetailView(PermissionRequiredMixin, DetailView):
+class BodyDetailView(ObjectPermissionMixin, DetailView):
     permission_required = "roadmap.view_body"
     template_name = "roadmap/body_detail.html"
     context_object_name = "body"

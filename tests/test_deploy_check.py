@@ -7,8 +7,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_production_settings_pass_the_deploy_check():
+    # The browser tests' conftest allows async-unsafe ORM calls; production never does.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-key-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "tracker.example.org",

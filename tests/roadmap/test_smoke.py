@@ -43,3 +43,13 @@ def test_secretariat_adds_an_indicator_to_a_recommendation(client, secretariat_u
     assert edit.status_code == 200
     page = client.get(reverse("roadmap:recommendation_detail", args=[2])).content.decode()
     assert "SMEs with a smart-manufacturing strategy" in page
+
+
+def test_a_second_milestone_with_the_same_title_is_refused_at_the_form(client, secretariat_user, plan):
+    client.force_login(secretariat_user)
+    activity = plan["activity"]
+    url = reverse("roadmap:milestone_create", args=[activity.code])
+    response = client.post(url, {"title": plan["milestone"].title, "planned_date": "2027-01-31"})
+    assert response.status_code == 200
+    assert "already has a milestone with this title" in response.content.decode()
+    assert activity.milestones.count() == 1

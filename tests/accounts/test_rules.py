@@ -1,0 +1,127 @@
+"""accounts/rules.py, the one place permissions are decided: predicates and perms for every role."""
+
+import pytest
+import rules
+from django.contrib.auth.models import AnonymousUser
+
+from accounts import rules as account_rules
+from accounts.rules import PLAN_MODELS
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLE_PREDICATES = {
+    "secretariat": account_rules.is_secretariat,
+    "focal_point": account_rules.is_focal_point,
+    "body_representative": account_rules.is_body_representative,
+    "observer": account_rules.is_observer,
+}
+
+
+@pytest.fixture
+def users(secretariat_user, focal_vn, costi_rep, observer_user):
+    return {
+        "secretariat": secretariat_user,
+        "focal_point": focal_vn,
+        "body_representative": costi_rep,
+        "observer": observer_user,
+        # A superuser whose role is only "observer": the superuser flag alone makes them secretariat.
+        "superuser": factories.UserFactory(username="root", is_superuser=True, is_staff=True),
+    }
+
+
+# --- Role predicates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["secretariat", "focal_point", "body_representative", "observer"])
+def test_each_role_predicate_is_true_for_its_role_only(users, role):
+    for predicate_role, predicate in ROLE_PREDICATES.items():
+        assert predicate.test(users[role]) is (predicate_role == role), (role, predicate_role)
+
+
+def test_a_superuser_counts_as_secretariat(users):
+    assert account_rules.is_secretariat.test(users["superuser"]) is True
+    assert account_rules.is_observer.test(users["superuser"]) is True  # their role field
+    assert account_rules.is_focal_point.test(users["superuser"]) is False
+
+
+@pytest.mark.parametrize("predicate", list(ROLE_PREDICATES.values()), ids=list(ROLE_PREDICATES))
+def test_role_predicates_are_false_for_anonymous_and_none(predicate):
+    assert predicate.test(AnonymousUser()) is False
+    assert predicate.test(None) is False
+
+
+def test_is_reader_needs_an_active_signed_in_user(users):
+    for user in users.values():
+        assert account_rules.is_reader.test(user) is True
+    assert account_rules.is_reader.test(AnonymousUser()) is False
+    inactive = users["observer"]
+    inactive.is_active = False
+    assert account_rules.is_reader.test(inactive) is False
+
+
+# --- Permissions on the plan ---------------------------------------------------------------------
+
+ALL_ROLES = ["secretariat", "focal_point", "body_representative", "observer", "superuser"]
+MAY_EDIT = {"secretariat", "superuser"}
+MAY_DELETE = {"superuser"}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("model", PLAN_MODELS)
+def test_plan_permissions_by_role(users, role, model):
+    user = users[role]
+    assert user.has_perm(f"roadmap.view_{model}") is True
+    assert user.has_perm(f"roadmap.add_{model}") is (role in MAY_EDIT)
+    assert user.has_perm(f"roadmap.change_{model}") is (role in MAY_EDIT)
+    assert user.has_perm(f"roadmap.delete_{model}") is (role in MAY_DELETE)
+    # The rule set itself answers the same, without Django's superuser shortcut.
+    assert rules.has_perm(f"roadmap.view_{model}", user) is True
+    assert rules.has_perm(f"roadmap.add_{model}", user) is (role in MAY_EDIT)
+    assert rules.has_perm(f"roadmap.change_{model}", user) is (role in MAY_EDIT)
+    assert rules.has_perm(f"roadmap.delete_{model}", user) is (role in MAY_DELETE)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_history_and_export_are_for_every_signed_in_user(users, role):
+    assert users[role].has_perm("roadmap.view_history") is True
+    assert users[role].has_perm("roadmap.export_activities") is True
+
+
+def test_object_level_checks_agree_with_model_level(users, plan):
+    """Plan editing is not per country: a focal point of the leading state may not change it."""
+    activity = plan["activity"]
+    assert users["focal_point"].member_state in activity.lead_member_states.all()
+    assert users["focal_point"].has_perm("roadmap.change_activity", activity) is False
+    assert users["focal_point"].has_perm("roadmap.view_activity", activity) is True
+    assert users["secretariat"].has_perm("roadmap.change_activity", activity) is True
+    assert users["secretariat"].has_perm("roadmap.delete_activity", activity) is False
+
+
+def _all_perms():
+    names = [f"roadmap.{action}_{model}" for model in PLAN_MODELS for action in ("view", "add", "change")]
+    names += [f"roadmap.delete_{model}" for model in PLAN_MODELS]
+    return [*names, "roadmap.view_history", "roadmap.export_activities"]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_an_inactive_user_has_no_permission(users, role):
+    user = users[role]
+    user.is_active = False
+    user.save()
+    for perm in _all_perms():
+        assert user.has_perm(perm) is False, perm
+        assert rules.has_perm(perm, user) is False, perm
+
+
+def test_anonymous_has_no_permission():
+    anonymous = AnonymousUser()
+    for perm in _all_perms():
+        assert anonymous.has_perm(perm) is False, perm
+        assert rules.has_perm(perm, anonymous) is False, perm
+
+
+def test_every_plan_model_has_its_four_rules():
+    for model in PLAN_MODELS:
+        for action in ("view", "add", "change", "delete"):
+            assert rules.perm_exists(f"roadmap.{action}_{model}"), (action, model)

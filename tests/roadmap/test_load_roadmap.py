@@ -1,0 +1,362 @@
+"""`manage.py load_roadmap`: the seeded roadmap from roadmap/data/roadmap.toml, loaded safely."""
+
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from roadmap.models import (
+    ACTIVITY_CODE_RE,
+    Activity,
+    ActivityStatus,
+    Body,
+    CountryFigure,
+    Indicator,
+    MemberState,
+    Milestone,
+    MilestoneState,
+    NationalStrategy,
+    Recommendation,
+    Roadmap,
+    milestone_state,
+)
+
+# The Vietnamese titles exactly as domain/ROADMAP.md gives them.
+TITLES_VI = {
+    1: "Thúc đẩy nhận thức của các bên liên quan, đặc biệt là các doanh nghiệp trong ASEAN, về sản xuất "
+    "thông minh",
+    2: "Tạo điều kiện phát triển các chương trình nghiên cứu và triển khai, thí điểm về sản xuất thông minh "
+    "như các giải pháp và đánh giá mức độ sẵn sàng về sản xuất thông minh",
+    3: "Hài hòa tiêu chuẩn về sản xuất thông minh trong khu vực và tham gia vào việc xây dựng các tiêu chuẩn "
+    "quốc tế về sản xuất thông minh khi thích hợp",
+    4: "Tăng cường hợp tác và xây dựng năng lực trong ASEAN, hợp tác với các đối tác đối thoại và các Ủy ban "
+    "chuyên ngành của ASEAN trong triển khai khung lộ trình và giải pháp thúc đẩy sản xuất thông minh",
+    5: "Xây dựng chiến lược phát triển sản xuất thông minh ở cấp quốc gia và khuyến khích các doanh nghiệp "
+    "vừa và nhỏ trong ASEAN xây dựng chiến lược phát triển sản xuất thông minh ở cấp doanh nghiệp và hỗ trợ "
+    "doanh nghiệp áp dụng các giải pháp sản xuất thông minh",
+}
+ALL_MODELS = [
+    Roadmap,
+    Recommendation,
+    MemberState,
+    Body,
+    NationalStrategy,
+    CountryFigure,
+    Activity,
+    Milestone,
+    Indicator,
+]
+# The day the illustrative dates were written against.
+WRITTEN_ON = datetime.date(2026, 11, 23)
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("load_roadmap", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in ALL_MODELS}
+
+
+@pytest.fixture
+def loaded(db):
+    return run()
+
+
+def test_first_run_reports_what_it_created(loaded):
+    assert "Roadmaps: 1 created, 0 already present" in loaded
+    assert "Recommendations: 5 created, 0 already present" in loaded
+    assert "Member states: 11 created, 0 already present" in loaded
+    assert "Loaded " in loaded
+    assert "Nothing to do" not in loaded
+
+
+def test_roadmap_record(loaded):
+    roadmap = Roadmap.objects.get()
+    assert roadmap.slug == "smart-manufacturing"
+    assert roadmap.title == "Roadmap and Solutions to Promote Smart Manufacturing in ASEAN"
+    assert roadmap.title_vi.startswith("Lộ trình, giải pháp thúc đẩy sản xuất thông minh")
+    assert roadmap.adopted_on == datetime.date(2021, 1, 21)
+    assert roadmap.adopted_by == "SEOM"
+    assert roadmap.source
+
+
+def test_five_recommendations_with_vietnamese_titles_as_in_the_source(loaded):
+    recommendations = {r.number: r for r in Recommendation.objects.all()}
+    assert sorted(recommendations) == [1, 2, 3, 4, 5]
+    for number, title_vi in TITLES_VI.items():
+        rec = recommendations[number]
+        assert rec.title_vi == title_vi
+        assert rec.title and rec.short_title and rec.short_title_vi
+        assert rec.description and rec.description_vi
+    assert recommendations[3].title.startswith("Harmonise smart-manufacturing standards")
+
+
+def test_member_states(loaded):
+    assert MemberState.objects.count() == 11
+    names = set(MemberState.objects.values_list("name", flat=True))
+    assert {"Viet Nam", "Lao PDR", "Brunei Darussalam", "Timor-Leste"} <= names
+    timor = MemberState.objects.get(iso2="TL")
+    assert timor.iso3 == "TLS"
+    assert timor.joined_on == datetime.date(2025, 10, 26)
+    viet_nam = MemberState.objects.get(iso2="VN")
+    assert (viet_nam.iso3, viet_nam.name_vi, viet_nam.joined_on) == (
+        "VNM",
+        "Việt Nam",
+        datetime.date(1995, 7, 28),
+    )
+    assert "STAMEQ" in viet_nam.focal_agency
+    assert MemberState.objects.filter(joined_on=datetime.date(1967, 8, 8)).count() == 5
+    assert MemberState.objects.get(iso2="KH").joined_on == datetime.date(1999, 4, 30)
+    assert set(
+        MemberState.objects.filter(joined_on=datetime.date(1997, 7, 23)).values_list("iso2", flat=True)
+    ) == {
+        "LA",
+        "MM",
+    }
+    assert all(MemberState.objects.values_list("name_vi", flat=True))
+
+
+def test_bodies(loaded):
+    acronyms = set(Body.objects.values_list("acronym", flat=True))
+    assert {"AEM", "SEOM", "ACCSQ", "ACCMSME", "COSTI", "ASEC", "APO", "STAMEQ", "VNPI"} <= acronyms
+    assert Body.objects.get(acronym="AEM").kind == Body.Kind.MINISTERS
+    assert Body.objects.get(acronym="ASEC").kind == Body.Kind.SECRETARIAT
+    assert Body.objects.get(acronym="APO").kind == Body.Kind.PARTNER_ORGANISATION
+    stameq = Body.objects.get(acronym="STAMEQ")
+    assert stameq.kind == Body.Kind.NATIONAL_AGENCY
+    assert stameq.member_state.iso2 == "VN"
+    assert stameq.name_vi == "Tổng cục Tiêu chuẩn Đo lường Chất lượng"
+    working_groups = Body.objects.filter(kind=Body.Kind.WORKING_GROUP)
+    assert set(working_groups.values_list("acronym", flat=True)) == {"ACCSQ-WG1", "ACCSQ-WG2", "ACCSQ-WG3"}
+    assert {wg.parent.acronym for wg in working_groups} == {"ACCSQ"}
+    assert Body.objects.filter(kind=Body.Kind.DIALOGUE_PARTNER).count() == 11
+    assert all(Body.objects.values_list("role", flat=True))
+
+
+def test_national_strategies(loaded):
+    assert NationalStrategy.objects.count() == 17
+    industry4wrd = NationalStrategy.objects.get(name__contains="Industry4WRD")
+    assert (industry4wrd.member_state.iso2, industry4wrd.year) == ("MY", 2018)
+    assert "MITI" in industry4wrd.lead_agency
+    assert NationalStrategy.objects.get(name__contains="i3S").lead_agency.endswith("(DTI)")
+    assert NationalStrategy.objects.get(member_state__iso2="KH").lead_agency == (
+        "Ministry of Posts and Telecommunications"
+    )
+    assert NationalStrategy.objects.filter(member_state__iso2="VN").count() == 5
+    assert not NationalStrategy.objects.filter(member_state__iso2="LA").exists()
+
+
+def test_country_figures(loaded):
+    assert CountryFigure.objects.count() == 22
+    assert CountryFigure.objects.get(
+        member_state__iso2="VN", metric="industry_gdp_pct", year=2019
+    ).value == Decimal("36.2")
+    asean = CountryFigure.objects.get(member_state__isnull=True)
+    assert (asean.metric, asean.year, asean.value) == ("industry_gdp_pct", 2019, Decimal("36.0"))
+    singapore = CountryFigure.objects.get(member_state__iso2="SG", metric="manufacturing_gdp_pct")
+    assert singapore.approximate and singapore.value == Decimal("20")
+    assert CountryFigure.objects.filter(approximate=True).count() == 1
+    assert CountryFigure.objects.filter(member_state__iso2="VN").count() == 4
+
+
+def test_initiative_timeline_is_one_completed_activity(loaded):
+    init = Activity.objects.get(code="INIT.1")
+    assert init.recommendation is None
+    assert (init.status, init.flag, init.percent_complete) == (ActivityStatus.COMPLETED, "green", 100)
+    assert init.is_illustrative is False
+    assert set(init.lead_bodies.values_list("acronym", flat=True)) == {"ACCSQ", "STAMEQ"}
+    assert list(init.lead_member_states.values_list("iso2", flat=True)) == ["VN"]
+    milestones = list(init.milestones.order_by("planned_date"))
+    assert len(milestones) == 7
+    for milestone in milestones:
+        assert milestone.planned_date == milestone.baseline_date == milestone.actual_date
+    dates = [m.planned_date for m in milestones]
+    assert datetime.date(2020, 3, 10) in dates
+    assert datetime.date(2020, 12, 11) in dates
+    assert milestones[-1].planned_date == datetime.date(2021, 1, 21)
+    assert "SEOM" in milestones[-1].title
+    assert "not given" in milestones[2].description or "no dates" in milestones[2].description
+
+
+def test_illustrative_activities_per_recommendation(loaded):
+    for number in range(1, 6):
+        activities = Activity.objects.filter(recommendation__number=number)
+        assert 3 <= activities.count() <= 5
+        for activity in activities:
+            assert activity.is_illustrative
+            assert re.match(ACTIVITY_CODE_RE, activity.code)
+            assert activity.code.startswith(f"R{number}.")
+            assert "illustrative" in activity.description.lower()
+            assert activity.title_vi
+            assert activity.lead_member_states.exists() or activity.lead_bodies.exists()
+            assert 2 <= activity.milestones.count() <= 4
+            assert activity.sequence == int(activity.code.split(".")[1])
+            if activity.status == ActivityStatus.COMPLETED:
+                assert activity.percent_complete == 100
+                assert not activity.milestones.filter(actual_date__isnull=True).exists()
+            if activity.status == ActivityStatus.NOT_STARTED:
+                assert activity.percent_complete == 0
+    statuses = set(Activity.objects.filter(is_illustrative=True).values_list("status", flat=True))
+    assert {"not_started", "ongoing", "delayed", "completed"} <= statuses
+    # Some plans slipped: the planned end is later than the baseline one.
+    assert any(a.end_slip_days and a.end_slip_days > 0 for a in Activity.objects.all())
+
+
+def test_milestones_cover_every_state(loaded):
+    states = {
+        milestone_state(m.planned_date, m.actual_date, today=WRITTEN_ON) for m in Milestone.objects.all()
+    }
+    assert set(MilestoneState) <= states
+
+
+def test_indicators(loaded):
+    readiness = Indicator.objects.get(name="Enterprises assessed for smart-manufacturing readiness")
+    assert readiness.activity.code == "R2.1"
+    assert (readiness.unit, readiness.baseline_value, readiness.baseline_year) == ("enterprises", 93, 2020)
+    assert (readiness.target_value, readiness.target_year) == (500, 2025)
+    assert "illustrative" in readiness.description
+    assert Indicator.objects.filter(recommendation__isnull=False).exists()
+    productivity = Indicator.objects.get(recommendation__number=5)
+    assert productivity.baseline_value == Decimal("0.7")
+    assert Indicator.objects.filter(activity__isnull=False).count() >= 4
+
+
+def test_second_run_changes_nothing_and_says_so(loaded):
+    before = counts()
+    history_before = Activity.history.count() + Milestone.history.count() + Indicator.history.count()
+    output = run()
+    assert "Nothing to do: the roadmap is already loaded." in output
+    assert "Recommendations: 0 created, 5 already present" in output
+    assert "Activities: 0 created" in output
+    assert counts() == before
+    assert Activity.history.count() + Milestone.history.count() + Indicator.history.count() == history_before
+
+
+def test_user_edits_survive_a_second_run(loaded):
+    activity = Activity.objects.get(code="R1.2")
+    activity.title = "Edited by the secretariat"
+    activity.save()
+    activity.participating_member_states.remove(MemberState.objects.get(iso2="TH"))
+    milestone = activity.milestones.get(title="Portal launched")
+    milestone.planned_date = datetime.date(2027, 1, 31)
+    milestone.save()
+    activity.milestones.get(title="Portal requirements agreed").delete()
+    strategy = NationalStrategy.objects.get(name="Thailand 4.0")
+    strategy.summary = "Edited summary"
+    strategy.save()
+
+    output = run()
+
+    activity.refresh_from_db()
+    assert activity.title == "Edited by the secretariat"
+    assert not activity.participating_member_states.filter(iso2="TH").exists()
+    milestone.refresh_from_db()
+    assert milestone.planned_date == datetime.date(2027, 1, 31)
+    # The deleted milestone is not brought back: its activity existed before this run.
+    assert not activity.milestones.filter(title="Portal requirements agreed").exists()
+    assert "1 left out because their activity existed before this run" in output
+    assert NationalStrategy.objects.get(name="Thailand 4.0").summary == "Edited summary"
+    assert "Nothing to do" in output
+
+
+def test_loaded_records_have_history(loaded):
+    for activity in Activity.objects.all():
+        records = list(activity.history.all())
+        assert len(records) == 1, activity.code
+        assert records[0].history_type == "+"
+        assert records[0].history_change_reason == "Loaded from roadmap.toml"
+    # The one "created" row carries the owners as loaded.
+    record = Activity.objects.get(code="INIT.1").history.get()
+    historical_leads = apps.get_model("roadmap", "HistoricalActivity_lead_bodies").objects.filter(
+        history=record
+    )
+    assert {row.body.acronym for row in historical_leads} == {"ACCSQ", "STAMEQ"}
+    assert Milestone.history.filter(history_change_reason="Loaded from roadmap.toml").count() == (
+        Milestone.objects.count()
+    )
+    assert Indicator.history.count() == Indicator.objects.count()
+    assert Recommendation.history.count() == 5
+
+
+MINIMAL = """
+[roadmap]
+slug = "other"
+title = "Another roadmap"
+
+[[recommendations]]
+number = 1
+title = "One"
+title_vi = "Một"
+
+[[member_states]]
+iso2 = "VN"
+iso3 = "VNM"
+name = "Viet Nam"
+joined_on = 1995-07-28
+
+[[activities]]
+code = "X1.1"
+recommendation = 1
+title = "An activity"
+lead_member_states = ["VN"]
+planned_start = 2025-01-01
+planned_end = 2025-12-31
+
+[[activities.milestones]]
+title = "Done"
+planned_date = 2025-06-30
+"""
+
+
+@pytest.mark.django_db
+def test_file_option_loads_another_file(tmp_path):
+    path = tmp_path / "other.toml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    output = run("--file", str(path))
+    assert "Activities: 1 created" in output
+    activity = Activity.objects.get(code="X1.1")
+    assert activity.roadmap.slug == "other"
+    # The first plan is the baseline.
+    assert activity.baseline_end == datetime.date(2025, 12, 31)
+    assert activity.milestones.get().baseline_date == datetime.date(2025, 6, 30)
+    assert activity.history.get().history_change_reason == "Loaded from other.toml"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        ('lead_member_states = ["VN"]', "no member state with ISO code 'ZZ'"),
+        ('title = "An activity"', "unknown key(s) colour"),
+        ("planned_end = 2025-12-31", "planned end cannot be before the planned start"),
+    ],
+)
+def test_a_mistake_in_the_file_loads_nothing(tmp_path, mistake, message):
+    replacement = {
+        'lead_member_states = ["VN"]': 'lead_member_states = ["ZZ"]',
+        'title = "An activity"': 'title = "An activity"\ncolour = "red"',
+        "planned_end = 2025-12-31": "planned_end = 2024-12-31",
+    }[mistake]
+    path = tmp_path / "broken.toml"
+    path.write_text(MINIMAL.replace(mistake, replacement), encoding="utf-8")
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run("--file", str(path))
+    assert sum(counts().values()) == 0
+
+
+@pytest.mark.django_db
+def test_missing_or_invalid_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="No roadmap file"):
+        run("--file", str(tmp_path / "nope.toml"))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[roadmap\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="not valid TOML"):
+        run("--file", str(bad))
