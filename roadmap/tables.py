@@ -3,6 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from roadmap import badges
 from roadmap.models import Activity, Milestone
 
 # django-tables2 ships no Vietnamese catalogue: its pagination words are translated in ours.
@@ -17,12 +18,8 @@ class ActivityTable(tables.Table):
     recommendation = tables.Column(verbose_name=_("Rec."), accessor="recommendation__number")
     lead = tables.Column(verbose_name=_("Lead"), empty_values=(), orderable=False)
     planned_end = tables.DateColumn(verbose_name=_("Planned end"), format="Y-m-d")
-    status = tables.TemplateColumn(
-        template_name="includes/_status_cell.html", verbose_name=_("Status"), order_by=("status",)
-    )
-    percent_complete = tables.TemplateColumn(
-        template_name="includes/_percent_cell.html", verbose_name=_("Progress")
-    )
+    status = tables.Column(verbose_name=_("Status"), order_by=("status",))
+    percent_complete = tables.Column(verbose_name=_("Progress"))
 
     class Meta:
         model = Activity
@@ -42,6 +39,12 @@ class ActivityTable(tables.Table):
         )
         return format_html("{}{}", record.local_title, mark)
 
+    def render_status(self, record):
+        return badges.activity_status(record)
+
+    def render_percent_complete(self, value):
+        return badges.percent_bar(value)
+
     def render_lead(self, record):
         parts = [s.iso2 for s in record.lead_member_states.all()] + [
             b.acronym for b in record.lead_bodies.all()
@@ -59,12 +62,7 @@ class MilestoneTable(tables.Table):
     title = tables.Column(verbose_name=_("Milestone"), linkify=True)
     baseline_date = tables.DateColumn(verbose_name=_("Baseline"), format="Y-m-d")
     actual_date = tables.DateColumn(verbose_name=_("Achieved"), format="Y-m-d")
-    state = tables.TemplateColumn(
-        template_name="includes/_milestone_state_cell.html",
-        verbose_name=_("State"),
-        accessor="state_value",
-        order_by=("state_value",),
-    )
+    state = tables.Column(verbose_name=_("State"), accessor="state_value", order_by=("state_value",))
 
     class Meta:
         model = Milestone
@@ -74,3 +72,6 @@ class MilestoneTable(tables.Table):
 
     def render_title(self, record):
         return record.local_title
+
+    def render_state(self, record):
+        return badges.milestone_state(record.state)
