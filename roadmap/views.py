@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
@@ -227,12 +228,51 @@ class ActivityUpdateView(ObjectPermissionMixin, PlanFormMixin, UpdateView):
         return _("Activity %(code)s saved.") % {"code": self.object.code}
 
 
+class PlanChildCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
+    """Adds a milestone or an indicator through its create service."""
+
+    record_name = ""  # the service's keyword for the record: "milestone", "indicator"
+    create_service = None
+    created_text = ""
+
+    def save_through_service(self, form):
+        self.object = self.create_service(**{self.record_name: form.instance}, acting_user=self.request.user)
+
+    def success_text(self):
+        return self.created_text
+
+
+class PlanChildUpdateView(ObjectPermissionMixin, PlanFormMixin, UpdateView):
+    """Edits a milestone or an indicator through its update service, refusing stale versions."""
+
+    record_name = ""
+    update_service = None
+    saved_text = ""
+
+    def save_through_service(self, form):
+        self.update_service(
+            **{self.record_name: form.instance},
+            expected_version=form.expected_version,
+            reason=form.cleaned_data.get("change_reason", ""),
+            acting_user=self.request.user,
+        )
+
+    def success_text(self):
+        return self.saved_text
+
+
 class ActivityChildMixin:
     """Views of milestones and indicators reached through their activity's code."""
 
     def dispatch(self, request, *args, **kwargs):
         self.activity = get_object_or_404(Activity, code=kwargs["code"])
         return super().dispatch(request, *args, **kwargs)
+
+    def find_object(self, queryset=None):
+        return get_object_or_404(self.model, pk=self.kwargs["pk"], activity=self.activity)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.activity}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -243,85 +283,18 @@ class ActivityChildMixin:
         return self.activity.get_absolute_url()
 
 
-class MilestoneCreateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, CreateView):
-    permission_required = "roadmap.add_milestone"
-    form_class = MilestoneForm
-    template_name = "roadmap/milestone_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "activity": self.activity}
-
-    def save_through_service(self, form):
-        self.object = services.milestone_create(milestone=form.instance, acting_user=self.request.user)
-
-    def success_text(self):
-        return _("Milestone added.")
-
-
-class MilestoneUpdateView(ActivityChildMixin, ObjectPermissionMixin, PlanFormMixin, UpdateView):
-    permission_required = "roadmap.change_milestone"
-    form_class = MilestoneForm
-    template_name = "roadmap/milestone_form.html"
-
-    def find_object(self, queryset=None):
-        return get_object_or_404(Milestone, pk=self.kwargs["pk"], activity=self.activity)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "activity": self.activity}
-
-    def save_through_service(self, form):
-        services.milestone_update(
-            milestone=form.instance,
-            expected_version=form.expected_version,
-            reason=form.cleaned_data.get("change_reason", ""),
-            acting_user=self.request.user,
-        )
-
-    def success_text(self):
-        return _("Milestone saved.")
-
-
-class IndicatorCreateView(ActivityChildMixin, PermissionRequiredMixin, PlanFormMixin, CreateView):
-    permission_required = "roadmap.add_indicator"
-    form_class = IndicatorForm
-    template_name = "roadmap/indicator_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "activity": self.activity}
-
-    def save_through_service(self, form):
-        self.object = services.indicator_create(indicator=form.instance, acting_user=self.request.user)
-
-    def success_text(self):
-        return _("Indicator added.")
-
-
-class IndicatorUpdateView(ActivityChildMixin, ObjectPermissionMixin, PlanFormMixin, UpdateView):
-    permission_required = "roadmap.change_indicator"
-    form_class = IndicatorForm
-    template_name = "roadmap/indicator_form.html"
-
-    def find_object(self, queryset=None):
-        return get_object_or_404(Indicator, pk=self.kwargs["pk"], activity=self.activity)
-
-    def save_through_service(self, form):
-        services.indicator_update(
-            indicator=form.instance,
-            expected_version=form.expected_version,
-            reason=form.cleaned_data.get("change_reason", ""),
-            acting_user=self.request.user,
-        )
-
-    def success_text(self):
-        return _("Indicator saved.")
-
-
 class RecommendationChildMixin:
     """Indicators that hang on a whole recommendation, reached through its number."""
 
     def dispatch(self, request, *args, **kwargs):
         self.recommendation = get_object_or_404(Recommendation, number=kwargs["number"])
         return super().dispatch(request, *args, **kwargs)
+
+    def find_object(self, queryset=None):
+        return get_object_or_404(self.model, pk=self.kwargs["pk"], recommendation=self.recommendation)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "recommendation": self.recommendation}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -332,43 +305,50 @@ class RecommendationChildMixin:
         return self.recommendation.get_absolute_url()
 
 
-class RecommendationIndicatorCreateView(
-    RecommendationChildMixin, PermissionRequiredMixin, PlanFormMixin, CreateView
-):
+class MilestoneFormMixin:
+    model = Milestone
+    form_class = MilestoneForm
+    template_name = "roadmap/milestone_form.html"
+    record_name = "milestone"
+    create_service = staticmethod(services.milestone_create)
+    update_service = staticmethod(services.milestone_update)
+    created_text = _lazy("Milestone added.")
+    saved_text = _lazy("Milestone saved.")
+
+
+class IndicatorFormMixin:
+    model = Indicator
+    form_class = IndicatorForm
+    template_name = "roadmap/indicator_form.html"
+    record_name = "indicator"
+    create_service = staticmethod(services.indicator_create)
+    update_service = staticmethod(services.indicator_update)
+    created_text = _lazy("Indicator added.")
+    saved_text = _lazy("Indicator saved.")
+
+
+class MilestoneCreateView(ActivityChildMixin, MilestoneFormMixin, PlanChildCreateView):
+    permission_required = "roadmap.add_milestone"
+
+
+class MilestoneUpdateView(ActivityChildMixin, MilestoneFormMixin, PlanChildUpdateView):
+    permission_required = "roadmap.change_milestone"
+
+
+class IndicatorCreateView(ActivityChildMixin, IndicatorFormMixin, PlanChildCreateView):
     permission_required = "roadmap.add_indicator"
-    form_class = IndicatorForm
-    template_name = "roadmap/indicator_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "recommendation": self.recommendation}
-
-    def save_through_service(self, form):
-        self.object = services.indicator_create(indicator=form.instance, acting_user=self.request.user)
-
-    def success_text(self):
-        return _("Indicator added.")
 
 
-class RecommendationIndicatorUpdateView(
-    RecommendationChildMixin, ObjectPermissionMixin, PlanFormMixin, UpdateView
-):
+class IndicatorUpdateView(ActivityChildMixin, IndicatorFormMixin, PlanChildUpdateView):
     permission_required = "roadmap.change_indicator"
-    form_class = IndicatorForm
-    template_name = "roadmap/indicator_form.html"
 
-    def find_object(self, queryset=None):
-        return get_object_or_404(Indicator, pk=self.kwargs["pk"], recommendation=self.recommendation)
 
-    def save_through_service(self, form):
-        services.indicator_update(
-            indicator=form.instance,
-            expected_version=form.expected_version,
-            reason=form.cleaned_data.get("change_reason", ""),
-            acting_user=self.request.user,
-        )
+class RecommendationIndicatorCreateView(RecommendationChildMixin, IndicatorFormMixin, PlanChildCreateView):
+    permission_required = "roadmap.add_indicator"
 
-    def success_text(self):
-        return _("Indicator saved.")
+
+class RecommendationIndicatorUpdateView(RecommendationChildMixin, IndicatorFormMixin, PlanChildUpdateView):
+    permission_required = "roadmap.change_indicator"
 
 
 class MilestoneListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
