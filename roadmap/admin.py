@@ -4,6 +4,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from roadmap import models
 
 
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Back-office edits bump the version too, so a form opened in the app before them is refused."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
 class MilestoneInline(admin.TabularInline):
     model = models.Milestone
     extra = 0
@@ -57,7 +66,7 @@ class CountryFigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(VersionedAdmin):
     list_display = [
         "code",
         "title",
@@ -81,7 +90,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(VersionedAdmin):
     list_display = ["title", "activity", "planned_date", "baseline_date", "actual_date"]
     list_select_related = ["activity"]
     search_fields = ["title", "activity__code"]
@@ -89,6 +98,6 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(VersionedAdmin):
     list_display = ["name", "activity", "recommendation", "unit", "baseline_value", "target_value"]
     list_select_related = ["activity", "recommendation"]
