@@ -43,7 +43,7 @@ bench: $(VENV)/.dev-installed
 # Needs GNU gettext; the compiled catalogues are committed so running the app never does.
 messages: $(VENV)/.dev-installed
 	$(PY) manage.py makemessages --locale vi --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
-	$(PY) manage.py compilemessages --locale vi
+	$(PY) manage.py compilemessages --locale vi --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -60,7 +60,7 @@ class User(AbstractUser):
     def party_label(self):
         """Whom the user acts for, as shown beside their name."""
         if self.role == Role.FOCAL_POINT and self.member_state_id:
-            return self.member_state.name
+            return self.member_state.local_name
         if self.role == Role.BODY_REPRESENTATIVE and self.body_id:
             return self.body.acronym
         return self.get_role_display()

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
@@ -312,8 +312,8 @@ class MilestoneFormMixin:
     record_name = "milestone"
     create_service = staticmethod(services.milestone_create)
     update_service = staticmethod(services.milestone_update)
-    created_text = _lazy("Milestone added.")
-    saved_text = _lazy("Milestone saved.")
+    created_text = gettext_lazy("Milestone added.")
+    saved_text = gettext_lazy("Milestone saved.")
 
 
 class IndicatorFormMixin:
@@ -323,8 +323,8 @@ class IndicatorFormMixin:
     record_name = "indicator"
     create_service = staticmethod(services.indicator_create)
     update_service = staticmethod(services.indicator_update)
-    created_text = _lazy("Indicator added.")
-    saved_text = _lazy("Indicator saved.")
+    created_text = gettext_lazy("Indicator added.")
+    saved_text = gettext_lazy("Indicator saved.")
 
 
 class MilestoneCreateView(ActivityChildMixin, MilestoneFormMixin, PlanChildCreateView):

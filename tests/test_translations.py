@@ -276,6 +276,42 @@ def test_the_catalogue_holds_every_marked_string(tmp_path, po_entries):
     )
 
 
+# The names xgettext extracts with Django's keywords: a translation function imported under any
+# other name (`gettext_lazy as _lazy`) works at run time but its strings never reach the catalogue.
+EXTRACTED_NAMES = {
+    "_",
+    "gettext",
+    "ngettext",
+    "gettext_noop",
+    "gettext_lazy",
+    "ngettext_lazy",
+    "pgettext",
+    "npgettext",
+    "pgettext_lazy",
+    "npgettext_lazy",
+}
+TRANSLATION_FUNCTIONS = EXTRACTED_NAMES - {"_"}
+
+
+def test_translation_functions_are_imported_under_names_makemessages_extracts():
+    root = Path(settings.BASE_DIR)
+    hidden = []
+    for path in _source_files(root):
+        if path.suffix != ".py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        imports = [
+            (node.lineno, alias)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+            for alias in node.names
+        ]
+        for lineno, alias in imports:
+            if alias.name in TRANSLATION_FUNCTIONS and (alias.asname or alias.name) not in EXTRACTED_NAMES:
+                hidden.append(f"{path.relative_to(root)}:{lineno} {alias.name} as {alias.asname}")
+    assert hidden == [], f"strings behind these names are never extracted for translation: {hidden}"
+
+
 # --- (c) the compiled catalogue matches the .po --------------------------------------------
 
 
