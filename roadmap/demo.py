@@ -14,8 +14,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role
-from roadmap.loading import ACTIVITY_OWNER_FIELDS, record_creation_history
 from roadmap.models import (
+    ACTIVITY_OWNER_FIELDS,
     Activity,
     ActivityStatus,
     Body,
@@ -26,6 +26,7 @@ from roadmap.models import (
     Recommendation,
     Roadmap,
 )
+from roadmap.services import activity_creation_history
 
 DEMO_PASSWORD = "demo-pass-2026"
 ROADMAP_SLUG = "smart-manufacturing"
@@ -366,7 +367,7 @@ def create_synthetic_plan(scale, seed=2026, today=None):
         through.objects.bulk_create(links, batch_size=1000)
         result.owner_links += len(links)
     # One "created" history row per activity, owners included.
-    record_creation_history(activities, SYNTHETIC_REASON)
+    activity_creation_history(activities, reason=SYNTHETIC_REASON)
 
     milestones = []
     indicators = []

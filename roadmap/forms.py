@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roadmap.models import Activity, Body, Indicator, MemberState, Milestone
+from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, Indicator, MemberState, Milestone
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,7 +63,7 @@ class VersionedForm(forms.ModelForm):
 
 class ActivityForm(VersionedForm):
     date_fields = ("planned_start", "planned_end")
-    m2m_fields = ("lead_member_states", "lead_bodies", "participating_member_states", "supporting_bodies")
+    m2m_fields = ACTIVITY_OWNER_FIELDS
 
     class Meta:
         model = Activity

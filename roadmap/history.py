@@ -80,30 +80,23 @@ def _entries(records, subject_of, m2m_names=()):
     return entries
 
 
-ACTIVITY_OWNER_FIELDS = {
-    "lead_member_states": "memberstate",
-    "participating_member_states": "memberstate",
-    "lead_bodies": "body",
-    "supporting_bodies": "body",
-}
-
-
 def _attach_owner_sets(records):
     """Read each historical record's owner lists with one query per owner field."""
-    from roadmap.models import Body, MemberState
+    from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, MemberState
 
     labels = {
-        "memberstate": dict(MemberState.objects.values_list("pk", "iso2")),
-        "body": dict(Body.objects.values_list("pk", "acronym")),
+        MemberState: dict(MemberState.objects.values_list("pk", "iso2")),
+        Body: dict(Body.objects.values_list("pk", "acronym")),
     }
     for record in records:
         record._owner_sets = {}
     by_history_id = {r.history_id: r for r in records}
-    for name, target in ACTIVITY_OWNER_FIELDS.items():
+    for name in ACTIVITY_OWNER_FIELDS:
+        target = Activity._meta.get_field(name).related_model
         through = apps.get_model("roadmap", f"HistoricalActivity_{name}")
         # The historical through model names its target column after the target model.
         rows = through.objects.filter(history__in=list(by_history_id)).values_list(
-            "history_id", f"{target}_id"
+            "history_id", f"{target._meta.model_name}_id"
         )
         for history_id, target_id in rows:
             by_history_id[history_id]._owner_sets.setdefault(name, set()).add(
@@ -113,7 +106,7 @@ def _attach_owner_sets(records):
 
 def activity_history(activity, limit=100):
     """The activity's, its milestones' and its indicators' changes, newest first."""
-    from roadmap.models import Indicator, Milestone
+    from roadmap.models import ACTIVITY_OWNER_FIELDS, Indicator, Milestone
 
     activity_records = list(activity.history.select_related("history_user").order_by("-history_date")[:limit])
     _attach_owner_sets(activity_records)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from roadmap.models import (
+    ACTIVITY_OWNER_FIELDS,
     Activity,
     Body,
     CountryFigure,
@@ -29,15 +29,10 @@ from roadmap.models import (
     Recommendation,
     Roadmap,
 )
+from roadmap.services import activity_creation_history
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "roadmap.toml"
 
-ACTIVITY_OWNER_FIELDS = (
-    "lead_member_states",
-    "participating_member_states",
-    "lead_bodies",
-    "supporting_bodies",
-)
 METRICS = [choice.value for choice in CountryFigure.Metric]
 
 
@@ -157,45 +152,6 @@ def _save(instance, where, reason=None, skip_history=False):
 
 
 # --- History for records created in bulk or with their owners ------------------------------------
-
-
-def record_creation_history(activities, reason, user=None):
-    """Write one "created" history row per activity, with its owners as they are now.
-
-    Saving an activity and then setting its four owner lists would leave a "created" row followed
-    by up to four "changed" rows, each listing an owner as if someone had added it later. Callers
-    that create activities save them without history, set the owners, then call this once.
-    Works for any number of activities in a constant number of queries.
-    """
-    activities = list(activities)
-    if not activities:
-        return
-    Activity.history.bulk_history_create(activities, default_change_reason=reason, default_user=user)
-    ids = [a.pk for a in activities]
-    history_id_by_id = dict(
-        Activity.history.filter(id__in=ids, history_type="+")
-        .order_by("id", "history_id")
-        .values_list("id", "history_id")
-    )
-    for name in ACTIVITY_OWNER_FIELDS:
-        model_field = Activity._meta.get_field(name)
-        through = model_field.remote_field.through
-        source, target = model_field.m2m_field_name(), model_field.m2m_reverse_field_name()
-        historical = apps.get_model("roadmap", f"HistoricalActivity_{name}")
-        rows = through.objects.filter(**{f"{source}_id__in": ids}).values_list(
-            "id", f"{source}_id", f"{target}_id"
-        )
-        historical.objects.bulk_create(
-            [
-                historical(
-                    history_id=history_id_by_id[activity_id],
-                    id=row_id,
-                    **{f"{source}_id": activity_id, f"{target}_id": target_id},
-                )
-                for row_id, activity_id, target_id in rows
-            ],
-            batch_size=1000,
-        )
 
 
 # --- Loading ------------------------------------------------------------------------------------
@@ -474,7 +430,7 @@ class _Loader:
                 recommendation=self.recommendation(number, where) if number is not None else None,
                 **row,
             )
-            # History is written once the owners are set: see record_creation_history().
+            # History is written once the owners are set: see services.activity_creation_history().
             _save(activity, where, skip_history=True)
             for name, keys in owners.items():
                 lookup = self.member_state if name.endswith("member_states") else self.body
@@ -487,7 +443,7 @@ class _Loader:
                 self._create_milestone(activity, m_raw, f"{where} milestone #{m_index}")
                 milestones.created += 1
             self.load_indicators(indicator_rows, where, activity=activity)
-        record_creation_history(created, self.reason)
+        activity_creation_history(created, reason=self.reason)
 
     def _count_children(self, code, milestone_rows, indicator_rows, milestones, indicators):
         """Children of an activity that already exists are not loaded; say which are there."""

@@ -271,6 +271,14 @@ class Flag(models.TextChoices):
 
 ACTIVITY_CODE_RE = r"^[A-Z][A-Z0-9]*\.[0-9]{1,3}$"
 
+# The activity's owners: who leads it and who takes part, member states and bodies.
+ACTIVITY_OWNER_FIELDS = (
+    "lead_member_states",
+    "participating_member_states",
+    "lead_bodies",
+    "supporting_bodies",
+)
+
 
 def _today():
     return timezone.localdate()

@@ -6,11 +6,12 @@ version raises `StaleVersionError` and changes nothing, so no one silently overw
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from roadmap.models import Activity, Indicator, Milestone
+from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Indicator, Milestone
 
 ACTIVITY_DATE_FIELDS = ("planned_start", "planned_end")
 MILESTONE_DATE_FIELDS = ("planned_date",)
@@ -64,9 +65,6 @@ def _save_versioned(instance, *, model, expected_version, acting_user, reason, d
     return moved
 
 
-ACTIVITY_M2M = ("lead_member_states", "lead_bodies", "participating_member_states", "supporting_bodies")
-
-
 @transaction.atomic
 def activity_create(*, activity: Activity, m2m: dict, acting_user) -> Activity:
     _require(acting_user, "roadmap.add_activity")
@@ -74,12 +72,56 @@ def activity_create(*, activity: Activity, m2m: dict, acting_user) -> Activity:
     activity.baseline_start = activity.baseline_start or activity.planned_start
     activity.baseline_end = activity.baseline_end or activity.planned_end
     activity.full_clean()
-    activity._history_user = acting_user
-    activity._change_reason = _("Created")
-    activity.save()
-    for name, values in (m2m or {}).items():
-        getattr(activity, name).set(values)
+    # One "created" row with the owners, rather than one row and then one per owner list.
+    activity.skip_history_when_saving = True
+    try:
+        activity.save()
+        for name, values in (m2m or {}).items():
+            getattr(activity, name).set(values)
+    finally:
+        del activity.skip_history_when_saving
+    activity_creation_history([activity], reason=_("Created"), acting_user=acting_user)
     return activity
+
+
+def activity_creation_history(activities, *, reason, acting_user=None):
+    """Write one "created" history row per activity, with its owners as they are now.
+
+    Saving an activity and then setting its four owner lists would leave a "created" row followed
+    by up to four "changed" rows, each listing an owner as if someone had added it later. Callers
+    that create activities save them without history, set the owners, then call this once, inside
+    their own transaction.
+    Works for any number of activities in a constant number of queries.
+    """
+    activities = list(activities)
+    if not activities:
+        return
+    Activity.history.bulk_history_create(activities, default_change_reason=reason, default_user=acting_user)
+    ids = [a.pk for a in activities]
+    history_id_by_id = dict(
+        Activity.history.filter(id__in=ids, history_type="+")
+        .order_by("id", "history_id")
+        .values_list("id", "history_id")
+    )
+    for name in ACTIVITY_OWNER_FIELDS:
+        model_field = Activity._meta.get_field(name)
+        through = model_field.remote_field.through
+        source, target = model_field.m2m_field_name(), model_field.m2m_reverse_field_name()
+        historical = apps.get_model("roadmap", f"HistoricalActivity_{name}")
+        rows = through.objects.filter(**{f"{source}_id__in": ids}).values_list(
+            "id", f"{source}_id", f"{target}_id"
+        )
+        historical.objects.bulk_create(
+            [
+                historical(
+                    history_id=history_id_by_id[activity_id],
+                    id=row_id,
+                    **{f"{source}_id": activity_id, f"{target}_id": target_id},
+                )
+                for row_id, activity_id, target_id in rows
+            ],
+            batch_size=1000,
+        )
 
 
 @transaction.atomic

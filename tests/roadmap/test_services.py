@@ -420,3 +420,24 @@ def test_an_anonymous_user_may_not_write(plan):
     with pytest.raises(PermissionDenied):
         _call_every_service(plan, AnonymousUser())["activity_update"]()
     assert _fresh(plan["activity"]).version == 1
+
+
+def test_activity_create_records_one_history_row_with_its_owners(secretariat_user, roadmap, viet_nam, costi):
+    from roadmap.models import Activity
+    from roadmap.services import activity_create
+
+    activity = activity_create(
+        activity=Activity(roadmap=roadmap, code="R9.1", title="New work"),
+        m2m={"lead_member_states": [viet_nam], "supporting_bodies": [costi]},
+        acting_user=secretariat_user,
+    )
+    rows = list(activity.history.all())
+    assert len(rows) == 1
+    assert rows[0].history_type == "+"
+    assert rows[0].history_user == secretariat_user
+    from django.apps import apps
+
+    through = apps.get_model("roadmap", "HistoricalActivity_lead_member_states")
+    assert list(through.objects.filter(history=rows[0]).values_list("memberstate_id", flat=True)) == [
+        viet_nam.pk
+    ]
