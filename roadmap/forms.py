@@ -29,6 +29,9 @@ class VersionedForm(forms.ModelForm):
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                # Its attrs reach the wrapping <div> as well as each box: styled in app.css instead.
+                continue
             elif isinstance(widget, forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select")
                 widget.attrs.setdefault("size", "6")
@@ -97,6 +100,11 @@ class ActivityForm(VersionedForm):
             "description_vi": forms.Textarea(attrs={"rows": 4}),
             "expected_outputs": forms.Textarea(attrs={"rows": 3}),
             "percent_complete": forms.NumberInput(attrs={"min": 0, "max": 100}),
+            # Checkboxes, not a multiple select: one click without Ctrl there drops every other owner.
+            "lead_member_states": forms.CheckboxSelectMultiple,
+            "participating_member_states": forms.CheckboxSelectMultiple,
+            "lead_bodies": forms.CheckboxSelectMultiple,
+            "supporting_bodies": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, roadmap=None, **kwargs):

@@ -72,7 +72,7 @@ def test_secretariat_creates_an_activity_from_the_list(page, login, secretariat_
     page.get_by_label("Recommendation", exact=True).select_option(label="2. Workstream 2")
     page.get_by_label("Title (English)").fill("Smart manufacturing test beds")
     page.get_by_label("Title (Vietnamese)").fill("Cơ sở thử nghiệm sản xuất thông minh")
-    page.get_by_label("Lead member states").select_option(label="Viet Nam")
+    page.get_by_role("group", name="Lead member states").get_by_label("Viet Nam").check()
     page.get_by_label("Planned start").fill("2026-01-15")
     page.get_by_label("Planned end").fill("2027-06-30")
     page.get_by_label("Status", exact=True).select_option(label="Ongoing")

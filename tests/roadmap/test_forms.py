@@ -232,8 +232,8 @@ def test_activity_create_keeps_every_typed_value_on_error(
     assert_value_kept(response, "title_vi", "Chỉ số sẵn sàng sản xuất thông minh")
     assert 'value="2026-01-01"' in html and 'value="2027-06-30"' in html
     assert 'value="150"' in html
-    assert f'<option value="{thailand.pk}" selected>' in html
-    assert f'<option value="{costi.pk}" selected>' in html
+    assert _checked(html, "participating_member_states", thailand.pk)
+    assert _checked(html, "supporting_bodies", costi.pk)
     assert '<option value="ongoing" selected>' in html
     assert 'class="form-control is-invalid"' in html
 
@@ -591,3 +591,11 @@ def test_other_roles_get_403_and_nothing_changes(request, client, plan, role):
         assert client.post(url, data).status_code == 403, url
     assert [_snapshot(Activity, activity.pk), _snapshot(Milestone, milestone.pk)] == before
     assert (Activity.objects.count(), Milestone.objects.count(), Indicator.objects.count()) == counts
+
+
+def _checked(html, name, value):
+    """The owner checkbox for this value is rendered ticked."""
+    import re
+
+    tags = re.findall(rf'<input type="checkbox" name="{name}" value="{value}"[^>]*>', html)
+    return len(tags) == 1 and " checked" in tags[0]
