@@ -49,8 +49,9 @@ PLAN_MODELS = [
     "milestone",
     "indicator",
 ]
-# A deactivated account keeps its role and flags but loses every permission.
-is_plan_editor = is_reader & is_secretariat
+# A deactivated account keeps its role and flags but loses every permission
+# (is_secretariat checks the account is active itself).
+is_plan_editor = is_secretariat
 is_plan_deleter = is_reader & rules.is_superuser
 
 for model in PLAN_MODELS:

@@ -1,7 +1,6 @@
 """Exports of plan lists: streamed CSV and write-only XLSX that spreadsheets cannot execute."""
 
 import csv
-import io
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -114,8 +113,3 @@ def xlsx_response(queryset, *, stem="activities"):
         filename=export_filename(stem, "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-def read_csv(content: bytes):
-    """Parse an exported CSV (used by tests and scripts)."""
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.utils.translation import gettext as _
 
+from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, Indicator, MemberState, Milestone
+
 # Bookkeeping fields nobody needs to read about.
 SKIPPED_FIELDS = {"version", "updated_at", "created_at", "sequence", "id"}
 
@@ -82,8 +84,6 @@ def _entries(records, subject_of, m2m_names=()):
 
 def _attach_owner_sets(records):
     """Read each historical record's owner lists with one query per owner field."""
-    from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, MemberState
-
     labels = {
         MemberState: dict(MemberState.objects.values_list("pk", "iso2")),
         Body: dict(Body.objects.values_list("pk", "acronym")),
@@ -106,8 +106,6 @@ def _attach_owner_sets(records):
 
 def activity_history(activity, limit=100):
     """The activity's, its milestones' and its indicators' changes, newest first."""
-    from roadmap.models import ACTIVITY_OWNER_FIELDS, Indicator, Milestone
-
     activity_records = list(activity.history.select_related("history_user").order_by("-history_date")[:limit])
     _attach_owner_sets(activity_records)
     milestone_records = list(

@@ -26,11 +26,11 @@ class RecommendationProgress:
         ]
 
 
-def recommendation_progress(roadmap=None):
+def recommendation_progress(recommendations=None):
     """Activities by status per recommendation, and the average percent complete: two queries."""
-    recommendations = Recommendation.objects.order_by("number")
-    if roadmap is not None:
-        recommendations = recommendations.filter(roadmap=roadmap)
+    if recommendations is None:
+        recommendations = Recommendation.objects.all()
+    recommendations = recommendations.order_by("number")
     rows = {r.pk: RecommendationProgress(recommendation=r) for r in recommendations}
     counts = (
         Activity.objects.filter(recommendation__in=list(rows))

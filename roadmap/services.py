@@ -41,8 +41,16 @@ def _date_changes(instance, original, fields):
     return [
         DateChange(f, getattr(original, f), getattr(instance, f))
         for f in fields
-        if original is not None and getattr(original, f) != getattr(instance, f)
+        if getattr(original, f) != getattr(instance, f)
     ]
+
+
+def _create(instance, *, acting_user):
+    instance.full_clean()
+    instance._history_user = acting_user
+    instance._change_reason = _("Created")
+    instance.save()
+    return instance
 
 
 def _save_versioned(instance, *, model, expected_version, acting_user, reason, date_fields, m2m=None):
@@ -144,11 +152,7 @@ def activity_update(
 def milestone_create(*, milestone: Milestone, acting_user) -> Milestone:
     _require(acting_user, "roadmap.add_milestone")
     milestone.baseline_date = milestone.baseline_date or milestone.planned_date
-    milestone.full_clean()
-    milestone._history_user = acting_user
-    milestone._change_reason = _("Created")
-    milestone.save()
-    return milestone
+    return _create(milestone, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -169,11 +173,7 @@ def milestone_update(
 @transaction.atomic
 def indicator_create(*, indicator: Indicator, acting_user) -> Indicator:
     _require(acting_user, "roadmap.add_indicator")
-    indicator.full_clean()
-    indicator._history_user = acting_user
-    indicator._change_reason = _("Created")
-    indicator.save()
-    return indicator
+    return _create(indicator, acting_user=acting_user)
 
 
 @transaction.atomic

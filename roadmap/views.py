@@ -80,8 +80,9 @@ class RecommendationDetailView(ObjectPermissionMixin, SingleTableMixin, DetailVi
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        progress = {p.recommendation.pk: p for p in selectors.recommendation_progress()}
-        context["progress"] = progress.get(self.object.pk)
+        (context["progress"],) = selectors.recommendation_progress(
+            Recommendation.objects.filter(pk=self.object.pk)
+        )
         context["indicators"] = self.object.indicators.all()
         return context
 
@@ -98,7 +99,6 @@ class ExportMixin:
                 raise PermissionDenied
             filterset = self.get_filterset(self.get_filterset_class())
             queryset = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-            queryset = queryset.order_by("recommendation__number", "sequence", "code")
             if export_format == "csv":
                 return exports.csv_response(queryset, stem=self.export_stem)
             return exports.xlsx_response(queryset, stem=self.export_stem)
