@@ -20,7 +20,10 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "member_state", "body", "is_active", "is_staff"]
     list_select_related = ["member_state", "body"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Role in the tracker"), {"fields": ["role", "member_state", "body"]}),
+        (
+            _("Role in the tracker"),
+            {"fields": ["role", "member_state", "body", "receives_submission_digest"]},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Role in the tracker"), {"fields": ["role", "member_state", "body"]}),

@@ -63,3 +63,89 @@ for model in PLAN_MODELS:
 
 rules.add_perm("roadmap.view_history", is_reader)
 rules.add_perm("roadmap.export_activities", is_reader)
+
+
+# --- The record: reporting cycles and progress updates -------------------------------------
+# Objects passed to these predicates are tracker models; only their attributes are read here, so
+# this module stays free of imports from the apps it guards.
+
+is_reporter = rules.is_active & (is_focal_point | is_body_representative)
+
+
+@rules.predicate
+def is_own_party(user, obj):
+    """The object (update, expected report) belongs to the member state or body the user acts for."""
+    if obj is None or not (user and user.is_authenticated):
+        return False
+    if user.role == "focal_point" and user.member_state_id:
+        return obj.member_state_id == user.member_state_id and not obj.body_id
+    if user.role == "body_representative" and user.body_id:
+        return obj.body_id == user.body_id and not obj.member_state_id
+    return False
+
+
+@rules.predicate
+def is_author(user, update):
+    return update is not None and update.author_id == user.pk
+
+
+@rules.predicate
+def update_is_editable(user, update):
+    return update is not None and update.is_editable
+
+
+@rules.predicate
+def update_is_draft(user, update):
+    return update is not None and update.state == "draft"
+
+
+@rules.predicate
+def update_is_submitted(user, update):
+    return update is not None and update.state == "submitted"
+
+
+@rules.predicate
+def update_is_approved(user, update):
+    return update is not None and update.state == "approved"
+
+
+@rules.predicate
+def cycle_accepts_party(user, update):
+    return update is not None and update.cycle.accepts_reports_from(update.member_state_id, update.body_id)
+
+
+@rules.predicate
+def party_reports_on_activity(user, update):
+    return update is not None and update.party_may_report()
+
+
+# A reporter writes for its own party, on activities that party leads or joins, while the cycle
+# takes its reports. Checked cheapest first: rules stops at the first predicate that fails.
+can_write_update = is_reporter & is_own_party & cycle_accepts_party & party_reports_on_activity
+
+rules.add_perm("tracker.view_reportingcycle", is_reader)
+rules.add_perm("tracker.manage_reportingcycle", is_secretariat)
+rules.add_perm("tracker.view_cycle_matrix", is_secretariat | is_reporter)
+rules.add_perm("tracker.view_my_activities", is_reporter)
+
+
+@rules.predicate
+def no_object(user, obj):
+    """The question is about a kind of object ("may they see update lists?"), not one object."""
+    return obj is None
+
+
+# Approved updates are the public record; anything before approval stays with its party and the
+# secretariat. Without an object: may the user see update lists at all.
+rules.add_perm(
+    "tracker.view_progressupdate",
+    is_secretariat | (is_reader & (no_object | update_is_approved)) | (is_reporter & is_own_party),
+)
+rules.add_perm("tracker.add_progressupdate", is_reporter & (no_object | can_write_update))
+rules.add_perm("tracker.change_progressupdate", update_is_editable & can_write_update)
+rules.add_perm("tracker.submit_progressupdate", update_is_editable & can_write_update)
+rules.add_perm("tracker.delete_progressupdate", update_is_draft & can_write_update)
+rules.add_perm("tracker.correct_progressupdate", update_is_approved & can_write_update)
+# The state is checked by the service under a row lock, so a late reviewer is told who won.
+rules.add_perm("tracker.review_progressupdate", is_secretariat & ~is_author)
+rules.add_perm("tracker.send_reminders", is_secretariat)

@@ -22,6 +22,7 @@ urlpatterns = [
     # Visitors on the login page may switch language too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("tracker.urls")),
     path("", include("roadmap.urls")),
 ]
 

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
-from roadmap import exports, selectors, services
+from roadmap import exports, extensions, selectors, services
 from roadmap.filters import ActivityFilter, MilestoneFilter
 from roadmap.forms import ActivityForm, IndicatorForm, MilestoneForm
 from roadmap.history import activity_history
@@ -139,6 +139,7 @@ class ActivityDetailView(ObjectPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = activity_history(self.object)
+        context["panels"] = extensions.render_activity_panels(self.request, self.object)
         return context
 
 

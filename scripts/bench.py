@@ -1,13 +1,14 @@
 #!/usr/bin/env python
-"""Page timings and query counts at two sizes of plan: `make bench`, or `.venv/bin/python scripts/bench.py`.
+"""Page timings and query counts at two sizes of data: `make bench`, or `.venv/bin/python scripts/bench.py`.
 
 Builds two throw-away databases with `seed_demo --scale 1` and `seed_demo --scale N` (SQLite in a
-temporary directory by default, or PostgreSQL with --database-url), then, for each database in its
-own process (Django configured against it, DEBUG off), requests every main page as the secretariat
-demo user through Django's test client: two warm-up requests, one request under a query counter,
-then --repeat timed requests whose median is reported. For comparison on the same rows it also times
-the admin's activity changelist (as the superuser) and a hand-written SQL query returning the first
-page of the activity list.
+temporary directory by default, or PostgreSQL with --database-url; N=100 gives about 500 activities,
+ten years of cycles and 100 000 updates), then, for each database in its own process (Django
+configured against it, DEBUG off), requests every main page as the secretariat demo user (My
+activities as Viet Nam's focal point) through Django's test client: two warm-up requests, one
+request under a query counter, then --repeat timed requests whose median is reported. For
+comparison on the same rows it also times the admin's activity changelist (as the superuser) and a
+hand-written SQL query returning the first page of the activity list.
 
 Prints a table and writes a JSON list of {"name", "queries_small", "queries_large", "median_ms"}
 (median_ms at the large size) to --output (bench.json in the repository root by default). A page
@@ -128,7 +129,9 @@ def print_report(args, builds, results):
         print(
             f"  scale {scale:>4}: built in {migrate_s + seed_s:6.1f} s "
             f"(migrate {migrate_s:.1f} s, seed_demo {seed_s:.1f} s); "
-            f"{counts['activities']} activities, {counts['milestones']} milestones"
+            f"{counts['activities']} activities, {counts['milestones']} milestones, "
+            f"{counts['cycles']} cycles, {counts['expected_reports']} expected reports, "
+            f"{counts['updates']} updates"
         )
     for size in SIZES:
         for name, value in results[size]["picked"].items():
@@ -279,6 +282,7 @@ def worker(database_url, repeat, result_path):
     from django.urls import reverse
 
     from roadmap.models import Activity, Body, Milestone
+    from tracker.models import ExpectedReport, ProgressUpdate, ReportingCycle
 
     User = get_user_model()
     secretariat = User.objects.get(username="secretariat")
@@ -295,6 +299,13 @@ def worker(database_url, repeat, result_path):
         Body.objects.filter(acronym="ACCSQ").first()
         or Body.objects.filter(acronym="COSTI").first()
         or Body.objects.order_by("acronym").first()
+    )
+    focal_vn = User.objects.get(username="focal.vn")
+    # The open cycle (its matrix is the one the secretariat chases with), and in it the Vietnamese
+    # update with the longest trail, so the update page has work to do.
+    cycle = ReportingCycle.objects.open().order_by("deadline").first()
+    update = (
+        ProgressUpdate.objects.filter(cycle=cycle, member_state__iso2="VN").order_by("-version", "pk").first()
     )
     activities_url = reverse("roadmap:activity_list")
     pages = [
@@ -314,6 +325,12 @@ def worker(database_url, repeat, result_path):
         ("body_detail", secretariat, reverse("roadmap:body_detail", args=[body.acronym])),
         ("activity_update", secretariat, reverse("roadmap:activity_update", args=[activity.code])),
         ("activity_list_admin", admin, reverse("admin:roadmap_activity_changelist")),
+        # The record (seed_demo's cycles and updates).
+        ("my_activities", focal_vn, reverse("tracker:my_activities")),
+        ("review_queue", secretariat, reverse("tracker:review_queue")),
+        ("cycle_detail_matrix", secretariat, reverse("tracker:cycle_detail", args=[cycle.slug])),
+        ("update_detail", secretariat, reverse("tracker:update_detail", args=[update.pk])),
+        ("update_list", secretariat, reverse("tracker:update_list")),
     ]
 
     results = []
@@ -324,10 +341,18 @@ def worker(database_url, repeat, result_path):
 
     payload = {
         "vendor": connection.vendor,
-        "counts": {"activities": Activity.objects.count(), "milestones": Milestone.objects.count()},
+        "counts": {
+            "activities": Activity.objects.count(),
+            "milestones": Milestone.objects.count(),
+            "cycles": ReportingCycle.objects.count(),
+            "expected_reports": ExpectedReport.objects.count(),
+            "updates": ProgressUpdate.objects.count(),
+        },
         "picked": {
             "activity_detail/activity_update": f"{activity.code} ({activity.milestones.count()} milestones)",
             "body_detail": body.acronym,
+            "cycle_detail_matrix": f"{cycle.slug} ({cycle.expected_reports.count()} expected reports)",
+            "update_detail": f"#{update.pk} ({update.transitions.count()} transitions)",
         },
         "pages": results,
     }

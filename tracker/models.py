@@ -1,1 +1,695 @@
-# Reporting cycles, progress updates and reviews arrive with the reporting issue.
+"""The record of execution: reporting cycles, what each party owes in them, and progress updates.
+
+Writes go through `tracker.services`; these models only hold data, constraints and read helpers.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from roadmap.models import ActivityStatus, Flag
+
+
+class CycleState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ReportingCycleQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=CycleState.OPEN)
+
+    def current(self):
+        """The open cycle whose deadline comes first, else the latest closed one, else None."""
+        return self.open().order_by("deadline").first() or (
+            self.filter(state=CycleState.CLOSED).order_by("-period_end").first()
+        )
+
+
+class ReportingCycle(models.Model):
+    slug = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Such as 2026-H2."))
+    name = models.CharField(_("name"), max_length=120)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    deadline = models.DateField(_("deadline"), help_text=_("The date reports are due."))
+    state = models.CharField(
+        _("state"), max_length=10, choices=CycleState.choices, default=CycleState.PLANNED
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = ReportingCycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reporting cycle")
+        verbose_name_plural = _("reporting cycles")
+        ordering = ["-period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="cycle_period_end_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("period_start")),
+                name="cycle_deadline_after_start",
+                violation_error_message=_("The deadline cannot come before the period starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.slug
+
+    def get_absolute_url(self):
+        return reverse("tracker:cycle_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self):
+        return self.state == CycleState.OPEN
+
+    @property
+    def is_closed(self):
+        return self.state == CycleState.CLOSED
+
+    def days_to_deadline(self, today=None):
+        return (self.deadline - (today or timezone.localdate())).days
+
+    def accepts_reports_from(self, member_state_id=None, body_id=None):
+        """Open cycles take reports from anyone responsible; a closed one only from a reopened party."""
+        if self.state == CycleState.OPEN:
+            return True
+        if self.state != CycleState.CLOSED or not (member_state_id or body_id):
+            # Without a party, `body_id=None` would match any member state's reopening.
+            return False
+        party = {"member_state_id": member_state_id} if member_state_id else {"body_id": body_id}
+        return self.reopenings.filter(ended_at__isnull=True, **party).exists()
+
+
+class PartyMixin(models.Model):
+    """Whoever reports: a member state (through its focal points) or a body (its representatives)."""
+
+    member_state = models.ForeignKey(
+        "roadmap.MemberState",
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.ForeignKey(
+        "roadmap.Body",
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def party(self):
+        return self.member_state if self.member_state_id else self.body
+
+    @property
+    def party_label(self):
+        if self.member_state_id:
+            return self.member_state.local_name
+        return self.body.acronym if self.body_id else ""
+
+    @property
+    def party_key(self):
+        """A stable text key such as `ms:VN` or `body:12`, for forms and grouping."""
+        return party_key(self.member_state_id, self.body_id)
+
+
+def party_key(member_state_id, body_id):
+    return f"ms:{member_state_id}" if member_state_id else f"body:{body_id}"
+
+
+def party_xor(prefix):
+    return models.CheckConstraint(
+        condition=(
+            Q(member_state__isnull=False, body__isnull=True)
+            | Q(member_state__isnull=True, body__isnull=False)
+        ),
+        name=f"{prefix}_one_party",
+        violation_error_message=_("Exactly one of member state and body must be given."),
+    )
+
+
+class ReportStatus(models.TextChoices):
+    """What the completeness matrix shows for one expected report."""
+
+    MISSING = "missing", _("Missing")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+# Reporters see what needs them first.
+REPORT_STATUS_PRIORITY = {
+    ReportStatus.RETURNED: 0,
+    ReportStatus.MISSING: 1,
+    ReportStatus.DRAFT: 2,
+    ReportStatus.SUBMITTED: 3,
+    ReportStatus.APPROVED: 4,
+}
+
+
+class ExpectedReportQuerySet(models.QuerySet):
+    def for_party(self, *, member_state=None, body=None):
+        if member_state is not None:
+            return self.filter(member_state=member_state)
+        if body is not None:
+            return self.filter(body=body)
+        return self.none()
+
+    def outstanding(self):
+        return self.filter(status__in=[ReportStatus.MISSING, ReportStatus.DRAFT, ReportStatus.RETURNED])
+
+    def by_priority(self):
+        return self.annotate(
+            priority=models.Case(
+                *[models.When(status=s, then=models.Value(p)) for s, p in REPORT_STATUS_PRIORITY.items()],
+                output_field=models.IntegerField(),
+            )
+        ).order_by("priority", "activity__sequence", "activity__code")
+
+
+class ExpectedReport(PartyMixin):
+    """One report a party owes for one activity in one cycle: a cell of the completeness matrix.
+
+    `status` and `update` mirror the party's latest update; the services keep them in step in the
+    same transaction, so the matrix, "My activities" and the reminders read one table.
+    """
+
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="expected_reports"
+    )
+    activity = models.ForeignKey(
+        "roadmap.Activity", verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.MISSING
+    )
+    update = models.ForeignKey(
+        "ProgressUpdate",
+        verbose_name=_("latest update"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ExpectedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expected report")
+        verbose_name_plural = _("expected reports")
+        constraints = [
+            party_xor("expected"),
+            models.UniqueConstraint(
+                fields=["cycle", "activity", "member_state"],
+                condition=Q(member_state__isnull=False),
+                name="expected_unique_member_state",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "activity", "body"],
+                condition=Q(body__isnull=False),
+                name="expected_unique_body",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            models.Index(fields=["member_state", "cycle"]),
+            models.Index(fields=["body", "cycle"]),
+        ]
+
+    def __str__(self):
+        return f"{self.cycle.slug} · {self.activity.code} · {self.party_label}"
+
+
+class CycleReopening(PartyMixin):
+    """The recorded exception that lets one party report into a closed cycle."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="reopenings"
+    )
+    reason = models.TextField(_("reason"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cycle reopening")
+        verbose_name_plural = _("cycle reopenings")
+        ordering = ["-reopened_at"]
+        constraints = [party_xor("reopening")]
+
+    def __str__(self):
+        return f"{self.cycle.slug} · {self.party_label}"
+
+    @property
+    def is_active(self):
+        return self.ended_at is None
+
+
+class UpdateState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+# The only moves an update can make; anything else is refused by the services.
+UPDATE_TRANSITIONS = {
+    (UpdateState.DRAFT, UpdateState.SUBMITTED),
+    (UpdateState.SUBMITTED, UpdateState.APPROVED),
+    (UpdateState.SUBMITTED, UpdateState.RETURNED),
+    (UpdateState.RETURNED, UpdateState.SUBMITTED),
+}
+EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(state=UpdateState.APPROVED)
+
+    def submitted(self):
+        return self.filter(state=UpdateState.SUBMITTED)
+
+    def for_party(self, *, member_state=None, body=None):
+        if member_state is not None:
+            return self.filter(member_state=member_state)
+        if body is not None:
+            return self.filter(body=body)
+        return self.none()
+
+    def visible_to(self, user):
+        """The updates `user` may read; the same rule as `tracker.view_progressupdate`, as SQL."""
+        from accounts.models import Role
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role == Role.SECRETARIAT:
+            return self
+        visible = Q(state=UpdateState.APPROVED)
+        if user.role == Role.FOCAL_POINT and user.member_state_id:
+            visible |= Q(member_state_id=user.member_state_id)
+        elif user.role == Role.BODY_REPRESENTATIVE and user.body_id:
+            visible |= Q(body_id=user.body_id)
+        return self.filter(visible)
+
+    def for_list(self):
+        return self.select_related(
+            "activity", "activity__recommendation", "cycle", "member_state", "body", "author"
+        )
+
+
+class ProgressUpdate(PartyMixin):
+    """What a party reports on one activity for one cycle. Approved updates are the record."""
+
+    activity = models.ForeignKey(
+        "roadmap.Activity", verbose_name=_("activity"), on_delete=models.PROTECT, related_name="+"
+    )
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=UpdateState.choices, default=UpdateState.DRAFT
+    )
+    no_progress = models.BooleanField(
+        _("no progress this period"),
+        default=False,
+        help_text=_("Say so explicitly when nothing moved; the narrative can say why."),
+    )
+    proposed_status = models.CharField(_("status"), max_length=20, choices=ActivityStatus.choices)
+    proposed_flag = models.CharField(_("flag"), max_length=10, choices=Flag.choices)
+    proposed_percent = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=[MaxValueValidator(100)]
+    )
+    narrative = models.TextField(_("progress this period"), blank=True)
+    achievements = models.TextField(_("achievements"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    support_needed = models.TextField(_("support needed"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text=_("The approved update this one corrects."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            party_xor("update"),
+            models.CheckConstraint(
+                condition=Q(proposed_percent__gte=0, proposed_percent__lte=100),
+                name="update_percent_0_100",
+                violation_error_message=_("Percent complete must be between 0 and 100."),
+            ),
+            # One update in the works per activity, cycle and party; approved ones pile up as the record.
+            models.UniqueConstraint(
+                fields=["activity", "cycle", "member_state"],
+                condition=Q(member_state__isnull=False) & ~Q(state="approved"),
+                name="update_one_open_per_member_state",
+                violation_error_message=_(
+                    "This party already has an update in progress for this activity and cycle."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "cycle", "body"],
+                condition=Q(body__isnull=False) & ~Q(state="approved"),
+                name="update_one_open_per_body",
+                violation_error_message=_(
+                    "This party already has an update in progress for this activity and cycle."
+                ),
+            ),
+        ]
+        indexes = [
+            # Lists show the newest first: read in index order and stop at the page's end.
+            models.Index(fields=["-created_at", "-id"], name="update_newest_first"),
+            models.Index(fields=["state", "cycle"]),
+            models.Index(fields=["activity", "state"]),
+            models.Index(fields=["member_state", "state"]),
+            models.Index(fields=["body", "state"]),
+        ]
+
+    def __str__(self):
+        return _("Update #%(pk)s on %(code)s (%(party)s, %(cycle)s)") % {
+            "pk": self.pk,
+            "code": self.activity.code,
+            "party": self.party_label,
+            "cycle": self.cycle.slug,
+        }
+
+    def get_absolute_url(self):
+        return reverse("tracker:update_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    def party_may_report(self):
+        """The party leads or joins the activity, or the secretariat listed it as due in this cycle."""
+        activity = self.activity
+        if self.member_state_id:
+            involved = (
+                activity.lead_member_states.filter(pk=self.member_state_id).exists()
+                or activity.participating_member_states.filter(pk=self.member_state_id).exists()
+            )
+            due = {"member_state_id": self.member_state_id}
+        elif self.body_id:
+            involved = (
+                activity.lead_bodies.filter(pk=self.body_id).exists()
+                or activity.supporting_bodies.filter(pk=self.body_id).exists()
+            )
+            due = {"body_id": self.body_id}
+        else:
+            return False
+        return (
+            involved
+            or ExpectedReport.objects.filter(cycle_id=self.cycle_id, activity_id=activity.pk, **due).exists()
+        )
+
+    @property
+    def is_approved(self):
+        return self.state == UpdateState.APPROVED
+
+
+class UpdateTransition(models.Model):
+    """One move of an update between states: who, when and why. The trail shown on the update."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_state = models.CharField(_("from"), max_length=10, choices=UpdateState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=10, choices=UpdateState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("update transition")
+        verbose_name_plural = _("update transitions")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_state or '—'} → {self.to_state}"
+
+
+class MilestoneAchievement(models.Model):
+    """A milestone the update reports as achieved; approval copies the date onto the milestone."""
+
+    update = models.ForeignKey(
+        ProgressUpdate,
+        verbose_name=_("update"),
+        on_delete=models.CASCADE,
+        related_name="milestone_achievements",
+    )
+    milestone = models.ForeignKey(
+        "roadmap.Milestone", verbose_name=_("milestone"), on_delete=models.PROTECT, related_name="+"
+    )
+    achieved_on = models.DateField(_("achieved on"))
+
+    class Meta:
+        verbose_name = _("milestone achieved")
+        verbose_name_plural = _("milestones achieved")
+        constraints = [
+            models.UniqueConstraint(fields=["update", "milestone"], name="achievement_once_per_update")
+        ]
+
+    def __str__(self):
+        return f"{self.milestone} @ {self.achieved_on}"
+
+
+class IndicatorValue(models.Model):
+    """A value for one of the activity's indicators, for one member state or (empty) ASEAN as a whole."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    indicator = models.ForeignKey(
+        "roadmap.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+"
+    )
+    member_state = models.ForeignKey(
+        "roadmap.MemberState",
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for a value for ASEAN as a whole."),
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "indicator", "member_state"],
+                condition=Q(member_state__isnull=False),
+                name="value_once_per_member_state",
+            ),
+            models.UniqueConstraint(
+                fields=["update", "indicator"],
+                condition=Q(member_state__isnull=True),
+                name="value_once_for_asean",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value}"
+
+
+class EvidenceLink(models.Model):
+    update = models.ForeignKey(
+        ProgressUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="evidence_links"
+    )
+    url = models.URLField(_("link"), max_length=500)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class PrivateStorage(FileSystemStorage):
+    """Uploads under MEDIA_ROOT, which nothing serves; they leave only through a permission check."""
+
+    def __init__(self, **kwargs):
+        super().__init__(location=None, base_url=None, **kwargs)
+
+    def url(self, name):
+        raise NotImplementedError("Evidence files are served only through tracker:evidence_download.")
+
+
+def evidence_path(instance, filename):
+    # A generated name: what the user called the file is kept in `original_name`, never on disk.
+    suffix = PurePath(filename).suffix.lower()
+    today = timezone.localdate()
+    return f"evidence/{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceFile(models.Model):
+    update = models.ForeignKey(
+        ProgressUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="evidence_files"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=PrivateStorage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("tracker:evidence_download", kwargs={"pk": self.pk})
+
+    @cached_property
+    def size_label(self):
+        from django.template.defaultfilters import filesizeformat
+
+        return filesizeformat(self.size)
+
+
+class ReminderLog(models.Model):
+    """A reminder sent, so the same one never goes out twice in a day however often cron runs."""
+
+    class Kind(models.TextChoices):
+        WEEK_BEFORE = "week", _("A week before the deadline")
+        DAY_BEFORE = "day", _("A day before the deadline")
+        OVERDUE = "overdue", _("Overdue")
+        SUBMISSIONS = "submissions", _("New submissions digest")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.ForeignKey(
+        ReportingCycle,
+        verbose_name=_("cycle"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    sent_on = models.DateField(_("sent on"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "cycle", "kind", "sent_on"],
+                condition=Q(cycle__isnull=False),
+                name="reminder_once_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "sent_on"],
+                condition=Q(cycle__isnull=True),
+                name="digest_once_a_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.kind} · {self.sent_on}"

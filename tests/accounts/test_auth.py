@@ -40,13 +40,15 @@ def test_login_page_renders_for_anonymous_visitors(client):
     assert "csrfmiddlewaretoken" in content
 
 
-def test_valid_login_lands_on_the_dashboard(client, secretariat_user):
+def test_valid_login_lands_the_secretariat_on_the_dashboard(client, secretariat_user):
     response = _login(client, secretariat_user.username)
     assert response.status_code == 302
-    assert response["Location"] == reverse("roadmap:dashboard")
+    assert response["Location"] == reverse("tracker:home")
     assert _signed_in(client)
     assert int(client.session["_auth_user_id"]) == secretariat_user.pk
-    assert client.get(response["Location"]).status_code == 200
+    home = client.get(response["Location"])
+    assert home.status_code == 302
+    assert home["Location"] == reverse("roadmap:dashboard")
 
 
 def test_login_follows_next_to_the_page_asked_for(client, secretariat_user):
@@ -58,7 +60,7 @@ def test_login_follows_next_to_the_page_asked_for(client, secretariat_user):
 def test_login_refuses_a_next_on_another_site(client, secretariat_user):
     response = _login(client, secretariat_user.username, next="https://evil.example.org/")
     assert response.status_code == 302
-    assert response["Location"] == reverse("roadmap:dashboard")
+    assert response["Location"] == reverse("tracker:home")
 
 
 def test_wrong_password_shows_an_error_and_keeps_the_username(client, secretariat_user):
@@ -73,11 +75,11 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(client, secretaria
     assert "not-the-password" not in content
 
 
-def test_a_signed_in_user_visiting_the_login_page_goes_to_the_dashboard(client, observer_user):
+def test_a_signed_in_user_visiting_the_login_page_goes_home(client, observer_user):
     client.force_login(observer_user)
     response = client.get(LOGIN_URL)
     assert response.status_code == 302
-    assert response["Location"] == reverse("roadmap:dashboard")
+    assert response["Location"] == reverse("tracker:home")
 
 
 # --- Throttling ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_focal_point_reads_a_member_state_and_a_body_then_downloads_xlsx_and_log
     expect(page.get_by_role("heading", level=1)).to_contain_text("COSTI")
     expect(page.get_by_role("link", name="R2.1")).to_be_visible()
 
-    page.locator("#nav-main").get_by_role("link", name="Activities").click()
+    page.locator("#nav-main").get_by_role("link", name="Activities", exact=True).click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download XLSX").click()
     assert download.value.suggested_filename.endswith(".xlsx")

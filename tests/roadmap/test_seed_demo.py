@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: demo accounts for every role, and synthetic plan data for benchmarks."""
+"""`manage.py seed_demo`, the plan's part: demo accounts for every role, synthetic plan data."""
 
 import io
 
@@ -10,8 +10,19 @@ from django.core.management.base import CommandError
 from accounts.models import Role
 from roadmap.demo import DEMO_PASSWORD, MAX_SCALE
 from roadmap.models import Activity, ActivityStatus, Indicator, Milestone, Roadmap
+from tracker.demo import LivedInResult, SyntheticRecordResult
+from tracker.management.commands import seed_demo as seed_demo_command
 
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _plan_part_only(monkeypatch):
+    """The plan's part of seed_demo; the record's part (cycles, updates) is in tests/tracker."""
+    monkeypatch.setattr(seed_demo_command, "create_lived_in_record", lambda: LivedInResult())
+    monkeypatch.setattr(
+        seed_demo_command, "create_synthetic_record", lambda scale, seed: SyntheticRecordResult()
+    )
 
 
 def seed(*args):

@@ -1,4 +1,9 @@
-"""`python manage.py seed_demo [--scale N] [--force]`: demo accounts, and synthetic plan data in bulk."""
+"""`python manage.py seed_demo [--scale N] [--force]`: demo accounts, a lived-in record, and bulk data.
+
+The plan's part (accounts, synthetic activities) is `roadmap.demo`; the record's part (cycles,
+updates in every state) is `tracker.demo`. The command lives here because tracker depends on
+roadmap, never the reverse.
+"""
 
 import time
 
@@ -18,13 +23,17 @@ from roadmap.demo import (
     ensure_demo_accounts,
 )
 from roadmap.loading import RoadmapFileError, load_roadmap
+from tracker.demo import HISTORY_YEARS, create_lived_in_record, create_synthetic_record, mail_silenced
 
 
 class Command(BaseCommand):
     help = (
         "Load the roadmap if needed, create or reset a demo account for every role (one shared, "
-        f"published password) and, with --scale N, add {ACTIVITIES_PER_SCALE} synthetic activities and "
-        f"{ACTIVITIES_PER_SCALE * MILESTONES_PER_ACTIVITY} milestones per unit of N. Runs only with DEBUG on "
+        "published password), and leave a lived-in record: a closed cycle with approved updates and an "
+        "open one, due in a week, with drafts, submissions, returns, approvals and missing reports. "
+        f"With --scale N, also add {ACTIVITIES_PER_SCALE} synthetic activities and "
+        f"{ACTIVITIES_PER_SCALE * MILESTONES_PER_ACTIVITY} milestones per unit of N, and {HISTORY_YEARS} "
+        "years of half-yearly cycles with about 1,000 updates per unit of N. Runs only with DEBUG on "
         "unless --force is given."
     )
 
@@ -35,9 +44,10 @@ class Command(BaseCommand):
             default=None,
             metavar="N",
             help=(
-                f"Add synthetic plan data: N x {ACTIVITIES_PER_SCALE} activities and "
-                f"N x {ACTIVITIES_PER_SCALE * MILESTONES_PER_ACTIVITY} milestones (1 <= N <= {MAX_SCALE}). "
-                "N=100 gives about 500 activities and 2,500 milestones."
+                f"Add synthetic data: N x {ACTIVITIES_PER_SCALE} activities, "
+                f"N x {ACTIVITIES_PER_SCALE * MILESTONES_PER_ACTIVITY} milestones (1 <= N <= {MAX_SCALE}) "
+                f"and {HISTORY_YEARS} years of cycles with their updates. N=100 gives about 500 activities, "
+                "2,500 milestones and 100,000 updates."
             ),
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed for the synthetic data.")
@@ -54,14 +64,21 @@ class Command(BaseCommand):
                 f"creates accounts whose password ({DEMO_PASSWORD}) is public. Run it with DEBUG=True, "
                 "or add --force if this really is a throw-away database."
             )
+        timings = {}
         try:
             if scale is not None:
                 check_scale(scale)
             started = time.monotonic()
-            with transaction.atomic():
+            # The demo's reviews would e-mail their authors once the transaction commits.
+            with mail_silenced(), transaction.atomic():
                 loaded = load_roadmap()
                 users = ensure_demo_accounts()
                 synthetic = create_synthetic_plan(scale, seed=seed) if scale else None
+                timings["plan"] = time.monotonic() - started
+                record = create_lived_in_record()
+                timings["record"] = time.monotonic() - started - timings["plan"]
+                history = create_synthetic_record(scale, seed=seed) if scale else None
+                timings["history"] = time.monotonic() - started - timings["plan"] - timings["record"]
             elapsed = time.monotonic() - started
         except (DemoError, RoadmapFileError) as error:
             raise CommandError(f"Nothing was changed. {error}")
@@ -76,7 +93,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Synthetic data (--scale {scale}, seed {seed}):")
             for line in synthetic.lines():
                 self.stdout.write(f"  {line}")
-        self.stdout.write(f"Done in {elapsed:.1f} s.")
+        self.stdout.write("Reporting record:")
+        for line in record.lines():
+            self.stdout.write(f"  {line}")
+        if history is not None:
+            self.stdout.write(f"Synthetic record (--scale {scale}, seed {seed}):")
+            for line in history.lines():
+                self.stdout.write(f"  {line}")
+        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items() if seconds >= 0.05)
+        self.stdout.write(f"Done in {elapsed:.1f} s ({parts}).")
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts (the password for all of them is {DEMO_PASSWORD}):")

@@ -1,0 +1,50 @@
+"""The record set up through the real services: an open cycle and updates in every state."""
+
+import pytest
+
+from tests import factories
+from tracker import services
+
+
+@pytest.fixture
+def cycle(plan, secretariat_user):
+    """An open cycle (deadline in 14 days) in which Viet Nam and Thailand owe a report on R2.1."""
+    cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half")
+    services.cycle_open(cycle=cycle, acting_user=secretariat_user)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def write_update(user, activity, cycle, *, submit=False, narrative="Pilots ran in two provinces.", **fields):
+    """A draft (or, with submit=True, a submitted update) by `user` for their party."""
+    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update.narrative = narrative
+    for name, value in fields.items():
+        setattr(update, name, value)
+    return services.progress_update_save(
+        update=update, content=services.UpdateContent(), acting_user=user, submit=submit
+    )
+
+
+@pytest.fixture
+def draft_vn(cycle, plan, focal_vn):
+    return write_update(focal_vn, plan["activity"], cycle, proposed_percent=30, proposed_status="ongoing")
+
+
+@pytest.fixture
+def submitted_vn(cycle, plan, focal_vn):
+    return write_update(
+        focal_vn, plan["activity"], cycle, submit=True, proposed_percent=40, proposed_status="ongoing"
+    )
+
+
+@pytest.fixture
+def returned_vn(submitted_vn, secretariat_user):
+    return services.progress_update_return(
+        update=submitted_vn, comment="Add the provinces' names.", acting_user=secretariat_user
+    )
+
+
+@pytest.fixture
+def approved_vn(submitted_vn, secretariat_user):
+    return services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)

@@ -1,0 +1,54 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from roadmap import badges
+from tracker.models import ProgressUpdate
+
+
+def update_state_badge(state, label):
+    return format_html(
+        '<span class="badge update-state update-state-{}" data-state="{}">{}</span>', state, state, label
+    )
+
+
+class UpdateTable(tables.Table):
+    pk = tables.Column(verbose_name=_("Update"), linkify=True, order_by=("-created_at", "-pk"))
+    cycle = tables.Column(verbose_name=_("Cycle"), accessor="cycle__slug", order_by=("cycle__period_start",))
+    activity = tables.Column(
+        verbose_name=_("Activity"),
+        accessor="activity__code",
+        order_by=("activity__recommendation__number", "activity__sequence"),
+        linkify=lambda record: record.activity.get_absolute_url(),
+    )
+    title = tables.Column(verbose_name=_("Title"), accessor="activity__title", orderable=False)
+    party = tables.Column(verbose_name=_("Party"), empty_values=(), orderable=False)
+    state = tables.Column(verbose_name=_("State"))
+    proposed = tables.Column(verbose_name=_("Proposed"), empty_values=(), order_by=("proposed_percent",))
+    author = tables.Column(verbose_name=_("Author"), order_by=("author__last_name", "author__username"))
+    updated_at = tables.DateTimeColumn(verbose_name=_("Last change"), format="Y-m-d H:i")
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["pk", "cycle", "activity", "title", "party", "state", "proposed", "author", "updated_at"]
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "update-table"}
+        empty_text = _("No progress updates match.")
+
+    def render_pk(self, value):
+        return f"#{value}"
+
+    def render_title(self, record):
+        return record.activity.local_title
+
+    def render_party(self, record):
+        return record.party_label
+
+    def render_state(self, record):
+        return update_state_badge(record.state, record.get_state_display())
+
+    def render_proposed(self, record):
+        return format_html(
+            "{} {}",
+            badges.status_badge(record.proposed_status, record.get_proposed_status_display()),
+            badges.flag_badge(record.proposed_flag, record.get_proposed_flag_display()),
+        ) + format_html(' <span class="small">{}%</span>', record.proposed_percent)

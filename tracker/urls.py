@@ -1,0 +1,41 @@
+from django.urls import path
+
+from tracker.views import cycles, reporting, review
+
+app_name = "tracker"
+
+urlpatterns = [
+    path("home/", reporting.home, name="home"),
+    # Reporting (focal points and body representatives)
+    path("my-activities/", reporting.MyActivitiesView.as_view(), name="my_activities"),
+    path("updates/", reporting.UpdateListView.as_view(), name="update_list"),
+    path(
+        "cycles/<slug:slug>/activities/<str:code>/report/",
+        reporting.UpdateCreateView.as_view(),
+        name="update_create",
+    ),
+    path("updates/<int:pk>/", reporting.UpdateDetailView.as_view(), name="update_detail"),
+    path("updates/<int:pk>/edit/", reporting.UpdateEditView.as_view(), name="update_edit"),
+    path("updates/<int:pk>/submit/", reporting.UpdateSubmitView.as_view(), name="update_submit"),
+    path("updates/<int:pk>/discard/", reporting.UpdateDiscardView.as_view(), name="update_discard"),
+    path("updates/<int:pk>/correct/", reporting.UpdateCorrectView.as_view(), name="update_correct"),
+    path("evidence/<int:pk>/", reporting.EvidenceDownloadView.as_view(), name="evidence_download"),
+    # Review (secretariat)
+    path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
+    path("updates/<int:pk>/review/", review.UpdateReviewView.as_view(), name="update_review"),
+    # Cycles
+    path("cycles/", cycles.CycleListView.as_view(), name="cycle_list"),
+    path("cycles/new/", cycles.CycleCreateView.as_view(), name="cycle_create"),
+    path("cycles/<slug:slug>/", cycles.CycleDetailView.as_view(), name="cycle_detail"),
+    path("cycles/<slug:slug>/edit/", cycles.CycleUpdateView.as_view(), name="cycle_edit"),
+    path("cycles/<slug:slug>/open/", cycles.CycleOpenView.as_view(), name="cycle_open"),
+    path("cycles/<slug:slug>/close/", cycles.CycleCloseView.as_view(), name="cycle_close"),
+    path("cycles/<slug:slug>/reopen/", cycles.CycleReopenView.as_view(), name="cycle_reopen"),
+    path("reopenings/<int:pk>/end/", cycles.ReopeningEndView.as_view(), name="reopening_end"),
+    path(
+        "cycles/<slug:slug>/activities/<str:code>/parties/",
+        cycles.CycleActivityPartiesView.as_view(),
+        name="cycle_activity_parties",
+    ),
+    path("cycles/<slug:slug>/reminders/", cycles.CycleRemindersView.as_view(), name="cycle_reminders"),
+]
