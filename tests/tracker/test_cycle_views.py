@@ -415,6 +415,30 @@ def test_a_reporter_sees_the_matrix_but_links_only_to_what_they_may_read(
     assert url("cycle_close", cycle) not in html and url("cycle_activity_parties", cycle, "R2.1") not in html
 
 
+def test_other_parties_unsubmitted_work_shows_as_missing_to_a_reporter(
+    client, focal_vn, secretariat_user, cycle, every_status
+):
+    # Thailand's returned R2.1 and draft R2.2 are Thailand's own business until submitted.
+    client.force_login(focal_vn)
+    response = client.get(cycle.get_absolute_url())
+    html = response.content.decode()
+
+    assert cell(html, "R2.1", "returned") is None and cell(html, "R2.2", "draft") is None
+    assert 'id="matrix-masked"' in html
+    assert every_status["draft"].get_absolute_url() not in html
+    assert every_status["returned"].get_absolute_url() not in html
+    parties = {p.label: p for p, _counts in response.context["parties"]}
+    assert parties["Thailand"].counts["draft"] == parties["Thailand"].counts["returned"] == 0
+    assert parties["Thailand"].missing == 3
+    # Its own submission is shown as it is.
+    assert every_status["submitted"].get_absolute_url() in cell(html, "R2.2", "submitted")
+    # The secretariat sees every party's real state.
+    client.force_login(secretariat_user)
+    html = client.get(cycle.get_absolute_url()).content.decode()
+    assert every_status["draft"].get_absolute_url() in cell(html, "R2.2", "draft")
+    assert 'id="matrix-masked"' not in html
+
+
 def test_observers_see_the_cycle_but_not_the_matrix(client, observer_user, cycle, every_status):
     client.force_login(observer_user)
 

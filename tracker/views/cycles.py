@@ -27,6 +27,7 @@ from tracker.models import (
     ReminderLog,
     ReportingCycle,
     ReportStatus,
+    party_key,
 )
 from tracker.review_forms import CycleForm, MatrixFilterForm, PartyForm, ReopenForm
 from tracker.review_tables import CycleTable, percent, report_status_badge
@@ -290,18 +291,37 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
         return redirect(request.path)
 
 
+# Work before submission belongs to its party: other reporters see it as not handed in yet.
+UNPUBLISHED = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+def _own_party_key(user):
+    """The party whose unsubmitted work the user may see in the matrix; None means every party's."""
+    if user.has_perm(MANAGE):
+        return None
+    member_state, body = selectors.user_party(user)
+    if member_state is None and body is None:
+        return ""
+    return party_key(member_state.pk if member_state else None, body.pk if body else None)
+
+
+def _masked_counts(counts, key, own_key):
+    if own_key is None or key == own_key:
+        return counts
+    masked = Counter(counts)
+    masked[ReportStatus.MISSING] += sum(masked.pop(s, 0) for s in UNPUBLISHED)
+    return masked
+
+
 @dataclass
 class MatrixCell:
     report: ExpectedReport
     url: str = ""
-
-    @property
-    def status(self):
-        return self.report.status
+    status: str = ""
 
     @property
     def badge(self):
-        return report_status_badge(self.report.status)
+        return report_status_badge(self.status)
 
 
 class CycleDetailView(CycleObjectMixin, DetailView):
@@ -356,6 +376,15 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             recommendation = next((r for r in recommendations if r.number == number), None)
             status = form.cleaned_data["status"] or None
         matrix = selectors.cycle_matrix(cycle, recommendation=recommendation)
+        own_key = _own_party_key(user)
+
+        def shown_status(report):
+            if own_key is None or report.party_key == own_key or report.status not in UNPUBLISHED:
+                return report.status
+            return ReportStatus.MISSING
+
+        for party in matrix.parties:
+            party.counts = _masked_counts(party.counts, party.key, own_key)
         # Cycle-wide totals from the per-party counts the matrix already holds.
         totals = Counter()
         for party in matrix.parties:
@@ -364,7 +393,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         rows = [
             (a, cells)
             for a, cells in matrix.rows
-            if status is None or any(c.status == status for c in cells.values())
+            if status is None or any(shown_status(c) == status for c in cells.values())
         ]
         shown = set()
         for _activity, cells in rows:
@@ -374,7 +403,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         # stay those of the whole (filtered) matrix so pages line up.
         matrix_page = Paginator(rows, self.matrix_per_page).get_page(self.request.GET.get("page"))
         matrix_rows = [
-            (activity, [self.cell(cells.get(p.key), user) for p in columns])
+            (activity, [self.cell(cells.get(p.key), user, shown_status) for p in columns])
             for activity, cells in matrix_page.object_list
         ]
         return {
@@ -391,13 +420,14 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             "columns": columns,
             "matrix_rows": matrix_rows,
             "matrix_page": matrix_page,
+            "masks_other_parties": own_key is not None,
         }
 
     @staticmethod
-    def cell(report, user):
+    def cell(report, user, shown_status):
         if report is None:
             return None
-        cell = MatrixCell(report)
+        cell = MatrixCell(report, status=shown_status(report))
         if report.update_id:
             # The expected report mirrors its latest update's state and party, which is all the rule
             # reads: asking it about a stand-in costs no query per cell.
