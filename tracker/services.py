@@ -336,7 +336,8 @@ def _validate_for_submission(update: ProgressUpdate):
         )
 
 
-def _save_content(update, content, checked_files, acting_user):
+def _save_content(update, content, checked_files, acting_user, stored):
+    """Replace the update's content; files written to storage are appended to `stored`."""
     update.milestone_achievements.all().delete()
     MilestoneAchievement.objects.bulk_create(
         [MilestoneAchievement(update=update, milestone=m, achieved_on=d) for m, d in content.achievements]
@@ -368,6 +369,7 @@ def _save_content(update, content, checked_files, acting_user):
             uploaded_by=acting_user,
         )
         evidence.file.save(checked.name, uploaded, save=False)
+        stored.append((evidence.file.storage, evidence.file.name))
         evidence.save()
 
 
@@ -431,12 +433,19 @@ def progress_update_save(
         raise ValidationError(
             _("Your party already has an update in progress for this activity and cycle; open that one.")
         ) from error
-    _save_content(update, content, checked_files, acting_user)
-    if creating:
-        _record(update, from_state="", to_state=UpdateState.DRAFT, actor=acting_user)
-    if submit:
-        _move(update, UpdateState.SUBMITTED, acting_user=acting_user, comment=reason)
-    _sync_expected(update)
+    stored = []
+    try:
+        _save_content(update, content, checked_files, acting_user, stored)
+        if creating:
+            _record(update, from_state="", to_state=UpdateState.DRAFT, actor=acting_user)
+        if submit:
+            _move(update, UpdateState.SUBMITTED, acting_user=acting_user, comment=reason)
+        _sync_expected(update)
+    except BaseException:
+        # The rows go with the rollback; the files written for them must go too.
+        for storage, name in stored:
+            storage.delete(name)
+        raise
     if submit:
         transaction.on_commit(lambda: notifications.update_submitted(update))
     return update

@@ -342,3 +342,15 @@ def test_discarding_a_draft_deletes_its_files_after_the_commit(
 
     assert not path.exists()
     assert not EvidenceFile.objects.exists()
+
+
+def test_a_save_that_fails_after_writing_its_files_leaves_none_behind(media, draft_vn, focal_vn, monkeypatch):
+    def broken(update):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_sync_expected", broken)
+    with pytest.raises(RuntimeError):
+        _save(draft_vn, focal_vn, new_files=[upload("report.pdf", pdf_bytes())])
+
+    assert _stored(media) == []
+    assert not draft_vn.evidence_files.exists()

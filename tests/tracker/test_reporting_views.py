@@ -685,6 +685,34 @@ def test_the_activity_page_offers_to_report_then_to_continue(client, cycle, plan
     assert draft.get_absolute_url() not in html
 
 
+def test_the_activity_page_shows_every_move_of_its_updates(
+    client, cycle, plan, focal_vn, secretariat_user, returned_vn
+):
+    returned_vn.proposed_percent = 55
+    services.progress_update_save(
+        update=returned_vn, content=services.UpdateContent(), acting_user=focal_vn, submit=True
+    )
+    services.progress_update_approve(update=returned_vn, acting_user=secretariat_user, comment="Thank you.")
+
+    html = login(client, focal_vn).get(plan["activity"].get_absolute_url()).content.decode()
+
+    trail = re.search(rf'aria-label="Trail of update #{returned_vn.pk}">(.*?)</ol>', html, re.S).group(1)
+    moves = [
+        unescape(re.sub(r"<[^>]+>", "", m)).split(" · ", 2)[2]
+        for m in re.findall(r"<li.*?</li>", trail, re.S)
+    ]
+    # Newest first, each with its reason.
+    assert moves == [
+        "Submitted → Approved — Thank you.",
+        "Returned → Submitted",
+        "Submitted → Returned — Add the provinces' names.",
+        "Draft → Submitted",
+        "Draft",
+    ]
+    # The approval is in the activity's own history too, naming the update.
+    assert f"Approved Update #{returned_vn.pk} on R2.1" in unescape(html)
+
+
 def test_every_reporting_page_renders_in_vietnamese(client, returned_vn, focal_vn, cycle, plan, settings):
     login(client, focal_vn)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
