@@ -15,8 +15,42 @@ from roadmap.models import (
 )
 
 
-def _select(**attrs):
+def select_widget(**attrs):
     return forms.Select(attrs={"class": "form-select form-select-sm", **attrs})
+
+
+# The filters the plan's lists and the record's lists share, so each reads and behaves the same
+# everywhere; `options` add a field_name or a method.
+def recommendation_filter(**options):
+    return django_filters.ModelChoiceFilter(
+        label=_("Recommendation"),
+        queryset=Recommendation.objects.order_by("number"),
+        empty_label=_("All recommendations"),
+        widget=select_widget(),
+        **options,
+    )
+
+
+def member_state_filter(**options):
+    return django_filters.ModelChoiceFilter(
+        label=_("Member state"),
+        queryset=MemberState.objects.order_by("name"),
+        to_field_name="iso2",
+        empty_label=_("Any member state"),
+        widget=select_widget(),
+        **options,
+    )
+
+
+def body_filter(**options):
+    return django_filters.ModelChoiceFilter(
+        label=_("Body"),
+        queryset=Body.objects.order_by("acronym"),
+        to_field_name="acronym",
+        empty_label=_("Any body"),
+        widget=select_widget(),
+        **options,
+    )
 
 
 class ActivityFilter(django_filters.FilterSet):
@@ -27,33 +61,14 @@ class ActivityFilter(django_filters.FilterSet):
             attrs={"class": "form-control form-control-sm", "placeholder": _("Code, title, outputs…")}
         ),
     )
-    recommendation = django_filters.ModelChoiceFilter(
-        label=_("Recommendation"),
-        queryset=Recommendation.objects.order_by("number"),
-        empty_label=_("All recommendations"),
-        widget=_select(),
-    )
-    member_state = django_filters.ModelChoiceFilter(
-        label=_("Member state"),
-        queryset=MemberState.objects.order_by("name"),
-        method="filter_member_state",
-        to_field_name="iso2",
-        empty_label=_("Any member state"),
-        widget=_select(),
-    )
-    body = django_filters.ModelChoiceFilter(
-        label=_("Body"),
-        queryset=Body.objects.order_by("acronym"),
-        method="filter_body",
-        to_field_name="acronym",
-        empty_label=_("Any body"),
-        widget=_select(),
-    )
+    recommendation = recommendation_filter()
+    member_state = member_state_filter(method="filter_member_state")
+    body = body_filter(method="filter_body")
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=ActivityStatus.choices, empty_label=_("Any status"), widget=_select()
+        label=_("Status"), choices=ActivityStatus.choices, empty_label=_("Any status"), widget=select_widget()
     )
     flag = django_filters.ChoiceFilter(
-        label=_("Flag"), choices=Flag.choices, empty_label=_("Any flag"), widget=_select()
+        label=_("Flag"), choices=Flag.choices, empty_label=_("Any flag"), widget=select_widget()
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),
@@ -98,23 +113,10 @@ class MilestoneFilter(django_filters.FilterSet):
         choices=MilestoneState.choices,
         field_name="state_value",
         empty_label=_("Any state"),
-        widget=_select(),
+        widget=select_widget(),
     )
-    recommendation = django_filters.ModelChoiceFilter(
-        label=_("Recommendation"),
-        field_name="activity__recommendation",
-        queryset=Recommendation.objects.order_by("number"),
-        empty_label=_("All recommendations"),
-        widget=_select(),
-    )
-    member_state = django_filters.ModelChoiceFilter(
-        label=_("Member state"),
-        queryset=MemberState.objects.order_by("name"),
-        method="filter_member_state",
-        to_field_name="iso2",
-        empty_label=_("Any member state"),
-        widget=_select(),
-    )
+    recommendation = recommendation_filter(field_name="activity__recommendation")
+    member_state = member_state_filter(method="filter_member_state")
 
     class Meta:
         model = Milestone

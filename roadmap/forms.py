@@ -6,7 +6,18 @@ from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, Indicator, Mem
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class VersionedForm(forms.ModelForm):
+class MarksInvalidFields:
+    """Bootstrap shows a field as invalid only with this class on the input itself."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+
+
+class VersionedForm(MarksInvalidFields, forms.ModelForm):
     """A plan form that carries the version it was read at and, for moved dates, a reason."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -39,14 +50,6 @@ class VersionedForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control")
-
-    def full_clean(self):
-        super().full_clean()
-        # Bootstrap shows a field as invalid only with this class on the input itself.
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
     def clean(self):
         cleaned = super().clean()

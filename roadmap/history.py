@@ -28,7 +28,7 @@ class HistoryEntry:
     changes: list = field(default_factory=list)
 
 
-def _display(record, model_field):
+def _display(record, model_field, excerpt=None):
     value = getattr(record, model_field.attname)
     if value in (None, ""):
         return "—"
@@ -36,11 +36,15 @@ def _display(record, model_field):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return str(value)
+    text = str(value)
+    return text if excerpt is None or len(text) <= excerpt else text[: excerpt - 1] + "…"
 
 
-def _entries(records, subject_of, m2m_names=()):
-    """Turn historical records (any order) into entries, each diffed against the one before."""
+def history_entries(records, subject_of, m2m_names=(), skipped=SKIPPED_FIELDS, excerpt=None):
+    """Turn historical records (any order) into entries, each diffed against the one before.
+
+    `skipped` names the fields nobody reads about; texts longer than `excerpt` are shortened.
+    """
     entries = []
     previous_by_object = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
@@ -49,9 +53,9 @@ def _entries(records, subject_of, m2m_names=()):
         changes = []
         if previous is not None:
             for model_field in model._meta.concrete_fields:
-                if model_field.attname in SKIPPED_FIELDS or model_field.name in SKIPPED_FIELDS:
+                if model_field.attname in skipped or model_field.name in skipped:
                     continue
-                old, new = _display(previous, model_field), _display(record, model_field)
+                old, new = _display(previous, model_field, excerpt), _display(record, model_field, excerpt)
                 if old != new:
                     changes.append(FieldChange(str(model_field.verbose_name), old, new))
             for name in m2m_names:
@@ -118,8 +122,8 @@ def activity_history(activity, limit=100):
         .select_related("history_user")
         .order_by("-history_date")[:limit]
     )
-    entries = _entries(activity_records, lambda r: _("Activity"), m2m_names=ACTIVITY_OWNER_FIELDS)
-    entries += _entries(milestone_records, lambda r: _("Milestone: %(title)s") % {"title": r.title})
-    entries += _entries(indicator_records, lambda r: _("Indicator: %(name)s") % {"name": r.name})
+    entries = history_entries(activity_records, lambda r: _("Activity"), m2m_names=ACTIVITY_OWNER_FIELDS)
+    entries += history_entries(milestone_records, lambda r: _("Milestone: %(title)s") % {"title": r.title})
+    entries += history_entries(indicator_records, lambda r: _("Indicator: %(name)s") % {"name": r.name})
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

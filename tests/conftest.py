@@ -42,6 +42,12 @@ def secretariat_user(db):
 
 
 @pytest.fixture
+def sec_client(client, secretariat_user):
+    client.force_login(secretariat_user)
+    return client
+
+
+@pytest.fixture
 def focal_vn(viet_nam):
     return factories.FocalPointFactory(username="focal.vn", member_state=viet_nam)
 

@@ -1,69 +1,26 @@
 """The review queue's filters: by cycle, recommendation, reporting party and activity."""
 
 import django_filters
-from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from roadmap.models import Body, MemberState, Recommendation
-from tracker.models import ProgressUpdate, ReportingCycle
-
-
-def _select(**attrs):
-    return forms.Select(attrs={"class": "form-select form-select-sm", **attrs})
+from roadmap.filters import select_widget
+from roadmap.models import Recommendation
+from tracker.filters import PartyUpdateFilter, cycle_filter
 
 
 def recommendation_choices():
     return [(r.number, str(r)) for r in Recommendation.objects.order_by("number", "pk")]
 
 
-class ReviewFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Activity"),
-        method="filter_activity",
-        widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": _("Code or title…")}
-        ),
-    )
-    cycle = django_filters.ModelChoiceFilter(
-        label=_("Cycle"),
-        queryset=ReportingCycle.objects.order_by("-period_start"),
-        to_field_name="slug",
-        empty_label=_("Any cycle"),
-        widget=_select(),
-    )
+class ReviewFilter(PartyUpdateFilter):
+    cycle = cycle_filter(empty_label=_("Any cycle"))
     recommendation = django_filters.ChoiceFilter(
         label=_("Recommendation"),
         field_name="activity__recommendation__number",
         choices=recommendation_choices,
         empty_label=_("All recommendations"),
-        widget=_select(),
-    )
-    member_state = django_filters.ModelChoiceFilter(
-        label=_("Member state"),
-        queryset=MemberState.objects.order_by("name"),
-        to_field_name="iso2",
-        empty_label=_("Any member state"),
-        widget=_select(),
-    )
-    body = django_filters.ModelChoiceFilter(
-        label=_("Body"),
-        queryset=Body.objects.order_by("acronym"),
-        to_field_name="acronym",
-        empty_label=_("Any body"),
-        widget=_select(),
+        widget=select_widget(),
     )
 
-    class Meta:
-        model = ProgressUpdate
+    class Meta(PartyUpdateFilter.Meta):
         fields = ["q", "cycle", "recommendation", "member_state", "body"]
-
-    def filter_activity(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(activity__code__icontains=value)
-            | Q(activity__title__icontains=value)
-            | Q(activity__title_vi__icontains=value)
-        )

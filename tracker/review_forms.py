@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roadmap.forms import DATE_INPUT, VersionedForm
+from roadmap.forms import DATE_INPUT, MarksInvalidFields, VersionedForm
 from roadmap.models import Body, MemberState
 from tracker.models import ReportingCycle, ReportStatus
 
@@ -48,7 +48,7 @@ class CycleForm(VersionedForm):
         return cleaned
 
 
-class PartyForm(forms.Form):
+class PartyForm(MarksInvalidFields, forms.Form):
     """Exactly one member state or one body."""
 
     member_state = forms.ModelChoiceField(
@@ -71,13 +71,6 @@ class PartyForm(forms.Form):
         if (cleaned.get("member_state") is None) == (cleaned.get("body") is None) and not self.errors:
             raise forms.ValidationError(_("Choose one member state or one body."), code="one_party")
         return cleaned
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
     @property
     def party(self):

@@ -479,6 +479,19 @@ def _lock_for_transition(update, expected_version):
     return current
 
 
+def _lock_for_review(update, expected_version, acting_user):
+    """The stored update, locked, once the reviewer may review it and it still awaits review."""
+    current = _lock_for_transition(update, expected_version)
+    _require(acting_user, "tracker.review_progressupdate", current)
+    if current.state != UpdateState.SUBMITTED:
+        raise TransitionError(
+            _already(current)
+            if current.state != UpdateState.DRAFT
+            else _("This update has not been submitted.")
+        )
+    return current
+
+
 def _already(current):
     who = current.reviewed_by or current.author
     when = timezone.localtime(current.reviewed_at or current.updated_at)
@@ -516,14 +529,7 @@ def progress_update_return(
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say what needs to change before it can be approved.")})
-    current = _lock_for_transition(update, expected_version)
-    _require(acting_user, "tracker.review_progressupdate", current)
-    if current.state != UpdateState.SUBMITTED:
-        raise TransitionError(
-            _already(current)
-            if current.state != UpdateState.DRAFT
-            else _("This update has not been submitted.")
-        )
+    current = _lock_for_review(update, expected_version, acting_user)
     _move(current, UpdateState.RETURNED, acting_user=acting_user, comment=comment)
     _sync_expected(current)
     transaction.on_commit(lambda: notifications.update_reviewed(current))
@@ -535,14 +541,7 @@ def progress_update_approve(
     *, update: ProgressUpdate, acting_user, expected_version: int | None = None, comment: str = ""
 ):
     """Approve: the update becomes the record, and the activity and its milestones follow it, at once."""
-    current = _lock_for_transition(update, expected_version)
-    _require(acting_user, "tracker.review_progressupdate", current)
-    if current.state != UpdateState.SUBMITTED:
-        raise TransitionError(
-            _already(current)
-            if current.state != UpdateState.DRAFT
-            else _("This update has not been submitted.")
-        )
+    current = _lock_for_review(update, expected_version, acting_user)
     _move(current, UpdateState.APPROVED, acting_user=acting_user, comment=(comment or "").strip())
     reason = _("Approved %(update)s") % {"update": current}
     activity = Activity.objects.select_for_update().get(pk=current.activity_id)

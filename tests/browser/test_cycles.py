@@ -7,10 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from roadmap.models import Activity
-from tests import factories
+from tests.browser.conftest import open_cycle_owing_three
 from tests.tracker.conftest import write_update
-from tracker import services
 from tracker.models import CycleReopening, CycleState, ReminderLog, ReportingCycle
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,22 +20,9 @@ def cycle(plan, viet_nam, focal_vn, focal_th, secretariat_user):
 
     Viet Nam owes R2.1 (submitted), R2.2 (a draft) and R2.3 (missing); Thailand owes R2.1 (missing).
     """
-    for code, title in (("R2.2", "Factory data standards"), ("R2.3", "Skills for smart factories")):
-        factories.ActivityFactory(
-            roadmap=plan["activity"].roadmap,
-            recommendation=plan["recommendation"],
-            code=code,
-            title=title,
-            lead_member_states=[viet_nam],
-        )
-    cycle = factories.ReportingCycleFactory(
-        slug="2026-H2",
-        name="2026 second half",
-        deadline=timezone.localdate() + datetime.timedelta(days=3),
+    cycle, activities = open_cycle_owing_three(
+        plan, viet_nam, secretariat_user, deadline=timezone.localdate() + datetime.timedelta(days=3)
     )
-    services.cycle_open(cycle=cycle, acting_user=secretariat_user)
-    cycle.refresh_from_db()
-    activities = {a.code: a for a in Activity.objects.all()}
     write_update(focal_vn, activities["R2.1"], cycle, submit=True)
     write_update(focal_vn, activities["R2.2"], cycle, narrative="Standards drafted.")
     return cycle

@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from roadmap.models import Activity
-from tests import factories
+from tests.browser.conftest import open_cycle_owing_three
 from tests.tracker.conftest import write_update
 from tracker import services
 from tracker.models import ExpectedReport, ProgressUpdate, ReportStatus, UpdateState
@@ -20,18 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @pytest.fixture
 def cycle(plan, viet_nam, focal_vn, secretariat_user):
     """Open cycle 2026-H2 in which Viet Nam owes R2.1 (missing), R2.2 (a draft) and R2.3 (submitted)."""
-    for code, title in (("R2.2", "Factory data standards"), ("R2.3", "Skills for smart factories")):
-        factories.ActivityFactory(
-            roadmap=plan["activity"].roadmap,
-            recommendation=plan["recommendation"],
-            code=code,
-            title=title,
-            lead_member_states=[viet_nam],
-        )
-    cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half")
-    services.cycle_open(cycle=cycle, acting_user=secretariat_user)
-    cycle.refresh_from_db()
-    activities = {a.code: a for a in Activity.objects.all()}
+    cycle, activities = open_cycle_owing_three(plan, viet_nam, secretariat_user)
     write_update(focal_vn, activities["R2.2"], cycle, narrative="Standards drafted.")
     write_update(focal_vn, activities["R2.3"], cycle, submit=True, narrative="Courses ran.")
     return cycle

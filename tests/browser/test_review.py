@@ -6,21 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from roadmap.models import Activity
-from tests import factories
+from tests.browser.conftest import PASSWORD, log_in
 from tests.tracker.conftest import write_update
-from tracker import services
 from tracker.models import ExpectedReport, ProgressUpdate, ReportStatus, UpdateState
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def cycle(plan, secretariat_user):
-    """Open cycle 2026-H2 in which Viet Nam and Thailand owe a report on R2.1."""
-    cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half")
-    services.cycle_open(cycle=cycle, acting_user=secretariat_user)
-    cycle.refresh_from_db()
-    return cycle
 
 
 @pytest.fixture
@@ -28,17 +18,11 @@ def second_person(browser, live_server):
     """Another person at another computer: a browser context of their own, logged in through the form."""
     contexts = []
 
-    def _open(user, password="pass-2026-word"):
+    def _open(user, password=PASSWORD):
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-        return page
+        return log_in(context.new_page(), user, password)
 
     yield _open
     for context in contexts:

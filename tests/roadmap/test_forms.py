@@ -24,12 +24,6 @@ NOTHING_SAVED = "Please correct the errors below; nothing was saved."
 
 
 @pytest.fixture
-def sec_client(client, secretariat_user):
-    client.force_login(secretariat_user)
-    return client
-
-
-@pytest.fixture
 def other_secretariat(db):
     return factories.SecretariatFactory(username="sec2")
 

@@ -6,13 +6,22 @@ from tests import factories
 from tracker import services
 
 
-@pytest.fixture
-def cycle(plan, secretariat_user):
-    """An open cycle (deadline in 14 days) in which Viet Nam and Thailand owe a report on R2.1."""
-    cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half")
+def open_cycle(secretariat_user, **fields):
+    """Cycle 2026-H2 (deadline in 14 days unless `fields` say otherwise), opened by the secretariat."""
+    cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half", **fields)
     services.cycle_open(cycle=cycle, acting_user=secretariat_user)
     cycle.refresh_from_db()
     return cycle
+
+
+@pytest.fixture
+def cycle(plan, secretariat_user):
+    """An open cycle (deadline in 14 days) in which Viet Nam and Thailand owe a report on R2.1."""
+    return open_cycle(secretariat_user)
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
 
 
 def write_update(user, activity, cycle, *, submit=False, narrative="Pilots ran in two provinces.", **fields):

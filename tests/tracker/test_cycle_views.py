@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.tracker.conftest import messages_of, write_update
 from tracker import services
 from tracker.models import CycleReopening, CycleState, ExpectedReport, ReportingCycle
 
@@ -22,16 +22,6 @@ CREATE = reverse("tracker:cycle_create")
 
 def url(name, cycle, *args):
     return reverse(f"tracker:{name}", args=[cycle.slug, *args])
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def sec_client(client, secretariat_user):
-    client.force_login(secretariat_user)
-    return client
 
 
 @pytest.fixture

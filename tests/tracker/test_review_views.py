@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from roadmap.models import Activity, Milestone
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.tracker.conftest import messages_of, write_update
 from tracker import services
 from tracker.models import ExpectedReport, ProgressUpdate, UpdateState, UpdateTransition
 
@@ -21,16 +21,6 @@ QUEUE = reverse("tracker:review_queue")
 
 def review_url(update):
     return reverse("tracker:update_review", args=[update.pk])
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
-@pytest.fixture
-def sec_client(client, secretariat_user):
-    client.force_login(secretariat_user)
-    return client
 
 
 @pytest.fixture
