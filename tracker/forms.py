@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roadmap.forms import VersionedForm
-from roadmap.models import ActivityStatus, Flag, Indicator, Milestone
+from roadmap.models import ActivityStatus, Flag, Milestone
+from tracker import selectors
 from tracker.evidence import ACCEPT_ATTRIBUTE, MAX_EVIDENCE_BYTES, check_evidence_file
 from tracker.models import ProgressUpdate
 from tracker.services import UpdateContent
@@ -284,9 +285,6 @@ def update_form_rows(update, member_state):
         .filter(Q(actual_date__isnull=True) | Q(pk__in=achieved_ids))
         .order_by("planned_date", "pk")
     )
-    where = Q(activity=activity)
-    if activity.recommendation_id:
-        where |= Q(recommendation_id=activity.recommendation_id)
-    indicators = list(Indicator.objects.filter(where).order_by("recommendation_id", "pk"))
+    indicators = list(selectors.activity_indicators(activity).order_by("recommendation_id", "pk"))
     value_states = [member_state, None] if member_state is not None else [None]
     return {"milestones": milestones, "indicators": indicators, "value_states": value_states}

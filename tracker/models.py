@@ -110,8 +110,9 @@ class ReportingCycle(models.Model):
         if self.state != CycleState.CLOSED or not (member_state_id or body_id):
             # Without a party, `body_id=None` would match any member state's reopening.
             return False
-        party = {"member_state_id": member_state_id} if member_state_id else {"body_id": body_id}
-        return self.reopenings.filter(ended_at__isnull=True, **party).exists()
+        return self.reopenings.filter(
+            ended_at__isnull=True, **party_filter(member_state_id, body_id)
+        ).exists()
 
 
 class PartyMixin(models.Model):
@@ -157,6 +158,20 @@ def party_key(member_state_id, body_id):
     return f"ms:{member_state_id}" if member_state_id else f"body:{body_id}"
 
 
+def party_filter(member_state_id, body_id):
+    """Filter keywords selecting one party's rows, by id."""
+    return {"member_state_id": member_state_id} if member_state_id else {"body_id": body_id}
+
+
+class PartyQuerySet(models.QuerySet):
+    def for_party(self, *, member_state=None, body=None):
+        if member_state is not None:
+            return self.filter(member_state=member_state)
+        if body is not None:
+            return self.filter(body=body)
+        return self.none()
+
+
 def party_xor(prefix):
     return models.CheckConstraint(
         condition=(
@@ -188,14 +203,7 @@ REPORT_STATUS_PRIORITY = {
 }
 
 
-class ExpectedReportQuerySet(models.QuerySet):
-    def for_party(self, *, member_state=None, body=None):
-        if member_state is not None:
-            return self.filter(member_state=member_state)
-        if body is not None:
-            return self.filter(body=body)
-        return self.none()
-
+class ExpectedReportQuerySet(PartyQuerySet):
     def outstanding(self):
         return self.filter(status__in=[ReportStatus.MISSING, ReportStatus.DRAFT, ReportStatus.RETURNED])
 
@@ -292,6 +300,8 @@ class CycleReopening(PartyMixin):
     )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
+    objects = PartyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cycle reopening")
         verbose_name_plural = _("cycle reopenings")
@@ -323,19 +333,12 @@ UPDATE_TRANSITIONS = {
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
 
 
-class ProgressUpdateQuerySet(models.QuerySet):
+class ProgressUpdateQuerySet(PartyQuerySet):
     def approved(self):
         return self.filter(state=UpdateState.APPROVED)
 
     def submitted(self):
         return self.filter(state=UpdateState.SUBMITTED)
-
-    def for_party(self, *, member_state=None, body=None):
-        if member_state is not None:
-            return self.filter(member_state=member_state)
-        if body is not None:
-            return self.filter(body=body)
-        return self.none()
 
     def visible_to(self, user):
         """The updates `user` may read; the same rule as `tracker.view_progressupdate`, as SQL."""
@@ -476,18 +479,20 @@ class ProgressUpdate(PartyMixin):
                 activity.lead_member_states.filter(pk=self.member_state_id).exists()
                 or activity.participating_member_states.filter(pk=self.member_state_id).exists()
             )
-            due = {"member_state_id": self.member_state_id}
         elif self.body_id:
             involved = (
                 activity.lead_bodies.filter(pk=self.body_id).exists()
                 or activity.supporting_bodies.filter(pk=self.body_id).exists()
             )
-            due = {"body_id": self.body_id}
         else:
             return False
         return (
             involved
-            or ExpectedReport.objects.filter(cycle_id=self.cycle_id, activity_id=activity.pk, **due).exists()
+            or ExpectedReport.objects.filter(
+                cycle_id=self.cycle_id,
+                activity_id=activity.pk,
+                **party_filter(self.member_state_id, self.body_id),
+            ).exists()
         )
 
     @property

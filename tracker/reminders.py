@@ -34,6 +34,7 @@ from tracker.models import (
     ReportStatus,
     party_key,
 )
+from tracker.notifications import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +55,6 @@ def reminder_kind(cycle: ReportingCycle, today: date):
     if days_left <= WEEK_BEFORE_DAYS:
         return Kind.WEEK_BEFORE
     return None
-
-
-def site_url(path: str) -> str:
-    """An absolute link for an e-mail: there is no request to take the host from."""
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def report_link(expected: ExpectedReport) -> str:

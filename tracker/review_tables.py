@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from roadmap import badges
 from tracker.models import ProgressUpdate, ReportingCycle, ReportStatus
+from tracker.selectors import percent
 
 # Bootstrap's own contrast-checked pairs; the word is always written, so colour is never the only cue.
 REPORT_STATUS_CLASSES = {
@@ -38,10 +39,6 @@ def cycle_state_badge(cycle):
         cycle.state,
         cycle.get_state_display(),
     )
-
-
-def percent(part, whole):
-    return round(100 * part / whole) if whole else 0
 
 
 class ReviewTable(tables.Table):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from accounts.models import Role
-from roadmap.models import Activity, Body, MemberState
+from roadmap.models import Activity, Body, Indicator, MemberState
 from tracker.models import (
     CycleReopening,
     CycleState,
@@ -28,16 +28,12 @@ def user_party(user):
     return None, None
 
 
-def _party_filter(member_state, body, prefix=""):
-    if member_state is not None:
-        return Q(**{f"{prefix}member_state": member_state})
-    return Q(**{f"{prefix}body": body})
-
-
 def cycles_accepting(member_state=None, body=None):
     """Open cycles, and closed cycles reopened for this party."""
-    reopened = CycleReopening.objects.filter(_party_filter(member_state, body), ended_at__isnull=True).values(
-        "cycle_id"
+    reopened = (
+        CycleReopening.objects.for_party(member_state=member_state, body=body)
+        .filter(ended_at__isnull=True)
+        .values("cycle_id")
     )
     return ReportingCycle.objects.filter(
         Q(state=CycleState.OPEN) | Q(pk__in=reopened, state=CycleState.CLOSED)
@@ -50,11 +46,19 @@ def my_due_reports(user):
     if member_state is None and body is None:
         return ExpectedReport.objects.none()
     return (
-        ExpectedReport.objects.filter(_party_filter(member_state, body))
+        ExpectedReport.objects.for_party(member_state=member_state, body=body)
         .filter(cycle__in=cycles_accepting(member_state, body))
         .select_related("cycle", "activity", "activity__recommendation", "update", "update__author")
         .by_priority()
     )
+
+
+def activity_indicators(activity):
+    """The indicators an update on `activity` may give values for: its own and its recommendation's."""
+    where = Q(activity=activity)
+    if activity.recommendation_id:
+        where |= Q(recommendation_id=activity.recommendation_id)
+    return Indicator.objects.filter(where)
 
 
 def reportable_activities(user):
@@ -91,12 +95,18 @@ def activity_updates(activity, user):
     )
 
 
+# Reports the chasing is measured by: the party has done its part.
+HANDED_IN = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+
+
+def percent(part, whole):
+    return round(100 * part / whole) if whole else 0
+
+
 @dataclass
-class PartyCompleteness:
-    key: str
-    label: str
-    member_state: MemberState | None
-    body: Body | None
+class Completeness:
+    """Expected reports counted by status, and the shares the cycle pages show."""
+
     counts: Counter = field(default_factory=Counter)
 
     @property
@@ -109,7 +119,7 @@ class PartyCompleteness:
 
     @property
     def submitted_or_approved(self):
-        return self.counts[ReportStatus.SUBMITTED] + self.counts[ReportStatus.APPROVED]
+        return sum(self.counts[s] for s in HANDED_IN)
 
     @property
     def missing(self):
@@ -117,12 +127,20 @@ class PartyCompleteness:
 
     @property
     def percent_approved(self):
-        return round(100 * self.approved / self.total) if self.total else 0
+        return percent(self.approved, self.total)
 
     @property
     def percent_in(self):
         """Share handed in (submitted or approved): what chasing is measured by."""
-        return round(100 * self.submitted_or_approved / self.total) if self.total else 0
+        return percent(self.submitted_or_approved, self.total)
+
+
+@dataclass(kw_only=True)
+class PartyCompleteness(Completeness):
+    key: str
+    label: str
+    member_state: MemberState | None
+    body: Body | None
 
 
 @dataclass
@@ -131,20 +149,6 @@ class CycleMatrix:
     parties: list[PartyCompleteness]
     # rows: (activity, {party key: ExpectedReport})
     rows: list[tuple[Activity, dict]]
-    totals: Counter
-
-    @property
-    def total(self):
-        return sum(self.totals.values())
-
-    @property
-    def percent_approved(self):
-        return round(100 * self.totals[ReportStatus.APPROVED] / self.total) if self.total else 0
-
-    @property
-    def percent_in(self):
-        done = self.totals[ReportStatus.SUBMITTED] + self.totals[ReportStatus.APPROVED]
-        return round(100 * done / self.total) if self.total else 0
 
 
 def party_completeness(cycle) -> list[PartyCompleteness]:
@@ -164,7 +168,11 @@ def party_completeness(cycle) -> list[PartyCompleteness]:
     for (ms_id, body_id), counter in by_party.items():
         ms, body = states.get(ms_id), bodies.get(body_id)
         label = ms.local_name if ms else body.acronym
-        parties.append(PartyCompleteness(party_key(ms_id, body_id), label, ms, body, counter))
+        parties.append(
+            PartyCompleteness(
+                key=party_key(ms_id, body_id), label=label, member_state=ms, body=body, counts=counter
+            )
+        )
     # Member states first, by name; then bodies, by acronym.
     parties.sort(key=lambda p: (p.member_state is None, p.label))
     return parties
@@ -193,13 +201,11 @@ def cycle_matrix(cycle, *, recommendation=None) -> CycleMatrix:
         "activity__recommendation__number",
     ).order_by("activity__recommendation__number", "activity__sequence", "activity__code")
     rows = {}
-    totals = Counter()
     for report in expected:
         activity = report.activity
         cells = rows.setdefault(activity.pk, (activity, {}))[1]
         cells[party_key(report.member_state_id, report.body_id)] = report
-        totals[report.status] += 1
-    return CycleMatrix(cycle=cycle, parties=parties, rows=list(rows.values()), totals=totals)
+    return CycleMatrix(cycle=cycle, parties=parties, rows=list(rows.values()))
 
 
 def submitted_since(since):

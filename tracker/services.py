@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from roadmap.models import Activity, Indicator, MemberState, Milestone
 from roadmap.services import StaleVersionError, activity_update, milestone_update
-from tracker import notifications
+from tracker import notifications, selectors
 from tracker.evidence import check_evidence_file
 from tracker.models import (
     UPDATE_TRANSITIONS,
@@ -32,6 +32,7 @@ from tracker.models import (
     ReportStatus,
     UpdateState,
     UpdateTransition,
+    party_filter,
 )
 
 __all__ = ["StaleVersionError", "TransitionError"]
@@ -249,10 +250,7 @@ def new_update(
 ) -> ProgressUpdate:
     """An unsaved draft for the party, starting from the activity's official status."""
     if member_state is None and body is None:
-        member_state = (
-            author.member_state if author.member_state_id and author.role == "focal_point" else None
-        )
-        body = author.body if author.body_id and author.role == "body_representative" else None
+        member_state, body = selectors.user_party(author)
     return ProgressUpdate(
         activity=activity,
         cycle=cycle,
@@ -266,7 +264,7 @@ def new_update(
 
 
 def _latest_update(cycle_id, activity_id, member_state_id, body_id):
-    party = {"member_state_id": member_state_id} if member_state_id else {"body_id": body_id}
+    party = party_filter(member_state_id, body_id)
     return (
         ProgressUpdate.objects.filter(cycle_id=cycle_id, activity_id=activity_id, **party)
         .order_by("-created_at", "-pk")
@@ -276,9 +274,7 @@ def _latest_update(cycle_id, activity_id, member_state_id, body_id):
 
 def _sync_expected(update: ProgressUpdate):
     """Mirror the party's latest update onto its expected report, if one is due."""
-    party = (
-        {"member_state_id": update.member_state_id} if update.member_state_id else {"body_id": update.body_id}
-    )
+    party = party_filter(update.member_state_id, update.body_id)
     latest = _latest_update(update.cycle_id, update.activity_id, update.member_state_id, update.body_id)
     ExpectedReport.objects.filter(cycle_id=update.cycle_id, activity_id=update.activity_id, **party).update(
         status=latest.state if latest else ReportStatus.MISSING, update=latest
@@ -303,13 +299,7 @@ def _validate_content(update: ProgressUpdate, content: UpdateContent):
             errors.setdefault("achievements", []).append(
                 _("%(m)s: the date achieved cannot be in the future.") % {"m": milestone}
             )
-    allowed_indicators = set(
-        Indicator.objects.filter(activity_id=update.activity_id).values_list("pk", flat=True)
-    ) | set(
-        Indicator.objects.filter(
-            recommendation_id=update.activity.recommendation_id, recommendation__isnull=False
-        ).values_list("pk", flat=True)
-    )
+    allowed_indicators = set(selectors.activity_indicators(update.activity).values_list("pk", flat=True))
     for indicator, _member_state, _value, _note in content.indicator_values:
         if indicator.pk not in allowed_indicators:
             errors.setdefault("indicator_values", []).append(

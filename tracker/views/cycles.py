@@ -30,10 +30,9 @@ from tracker.models import (
     party_key,
 )
 from tracker.review_forms import CycleForm, MatrixFilterForm, PartyForm, ReopenForm
-from tracker.review_tables import CycleTable, percent, report_status_badge
+from tracker.review_tables import CycleTable, report_status_badge
 
 MANAGE = "tracker.manage_reportingcycle"
-HANDED_IN = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 
 def _int_or_none(value):
@@ -81,7 +80,7 @@ class CycleListView(PermissionRequiredMixin, SingleTableMixin, ListView):
         # Completeness for every cycle on the page from the one query that lists them.
         return ReportingCycle.objects.annotate(
             expected_total=Count("expected_reports"),
-            expected_in=Count("expected_reports", filter=Q(expected_reports__status__in=HANDED_IN)),
+            expected_in=Count("expected_reports", filter=Q(expected_reports__status__in=selectors.HANDED_IN)),
             expected_approved=Count(
                 "expected_reports", filter=Q(expected_reports__status=ReportStatus.APPROVED)
             ),
@@ -359,12 +358,12 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         return context
 
     def totals_context(self, totals):
-        total = sum(totals.values())
+        completeness = selectors.Completeness(totals)
         return {
-            "total": total,
+            "total": completeness.total,
             "totals": [(s, report_status_badge(s), totals[s]) for s in ReportStatus],
-            "percent_in": percent(sum(totals[s] for s in HANDED_IN), total),
-            "percent_approved": percent(totals[ReportStatus.APPROVED], total),
+            "percent_in": completeness.percent_in,
+            "percent_approved": completeness.percent_approved,
         }
 
     def matrix_context(self, cycle, user):
