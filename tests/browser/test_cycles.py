@@ -184,3 +184,31 @@ def test_closing_then_reopening_for_viet_nam_with_a_reason(page, login, secretar
     expect(
         section.locator("tbody tr").filter(has_text="R2.3").get_by_role("link", name="Report")
     ).to_be_visible()
+
+
+def test_the_secretariat_creates_and_opens_a_cycle(page, login, secretariat_user, plan, viet_nam, thailand):
+    login(secretariat_user)
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Cycles").click()
+    page.get_by_role("link", name="New cycle").click()
+    page.fill("#id_slug", "2027-H1")
+    page.fill("#id_name", "2027 first half")
+    page.fill("#id_period_start", "2027-01-01")
+    page.fill("#id_period_end", "2027-06-30")
+    page.fill("#id_deadline", "2027-07-15")
+    page.get_by_role("button", name="Save").click()
+
+    page.wait_for_url("**/cycles/2027-H1/")
+    expect(page.locator("#main")).to_contain_text("Planned")
+    page.get_by_text("Open the cycle…").click()
+    page.get_by_role("button", name="Yes, open the cycle").click()
+
+    expect(page.locator("#main")).to_contain_text("2 reports due")
+    cycle = ReportingCycle.objects.get(slug="2027-H1")
+    assert cycle.state == CycleState.OPEN and cycle.opened_by == secretariat_user
+    # R2.1 is led by Viet Nam with Thailand taking part: both now owe a report.
+    assert {
+        (r.member_state.iso2, r.status) for r in cycle.expected_reports.select_related("member_state")
+    } == {
+        ("VN", "missing"),
+        ("TH", "missing"),
+    }

@@ -174,3 +174,27 @@ def test_thai_focal_point_gets_not_found_for_viet_nams_draft(page, login, focal_
     draft.refresh_from_db()
     assert draft.state == UpdateState.DRAFT
     assert draft.narrative == "Confidential first draft."
+
+
+def test_a_draft_is_discarded_and_an_approved_update_corrected(
+    page, login, focal_vn, secretariat_user, plan, cycle
+):
+    draft = write_update(focal_vn, plan["activity"], cycle, narrative="Started by mistake.")
+    login(focal_vn)
+    page.goto(draft.get_absolute_url())
+    page.get_by_text("Discard draft…").click()
+    page.get_by_role("button", name="Yes, discard this draft").click()
+    page.wait_for_url("**/my-activities/")
+    assert not ProgressUpdate.objects.filter(pk=draft.pk).exists()
+
+    approved = write_update(focal_vn, plan["activity"], cycle, submit=True, narrative="Pilots ran.")
+    services.progress_update_approve(update=approved, acting_user=secretariat_user)
+    page.goto(approved.get_absolute_url())
+    page.get_by_role("button", name="Start a correction").click()
+
+    page.wait_for_url(re.compile(r"/updates/\d+/edit/$"))
+    expect(page.locator("#id_narrative")).to_have_value("Pilots ran.")
+    correction = ProgressUpdate.objects.get(corrects=approved)
+    assert correction.state == UpdateState.DRAFT and correction.author == focal_vn
+    approved.refresh_from_db()
+    assert approved.state == UpdateState.APPROVED and approved.narrative == "Pilots ran."
