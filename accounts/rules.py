@@ -149,3 +149,61 @@ rules.add_perm("tracker.correct_progressupdate", update_is_approved & can_write_
 # The state is checked by the service under a row lock, so a late reviewer is told who won.
 rules.add_perm("tracker.review_progressupdate", is_secretariat & ~is_author)
 rules.add_perm("tracker.send_reminders", is_secretariat)
+
+
+# --- Cycle progress reports -------------------------------------------------------------------
+# A report holds approved data only, but a member state's own report stays with that member state,
+# observers and the secretariat; reports not yet issued stay with whoever generated them and the
+# secretariat. `tracker.models.ReportQuerySet.visible_to` is the same rule as SQL.
+
+
+@rules.predicate
+def report_is_ready(user, report):
+    return report is not None and report.state == "ready"
+
+
+@rules.predicate
+def report_is_issued(user, report):
+    return report is not None and report.issued_at is not None
+
+
+@rules.predicate
+def report_is_for_one_member_state(user, report):
+    return report is not None and report.scope == "member_state"
+
+
+@rules.predicate
+def report_is_for_own_member_state(user, report):
+    return (
+        report is not None
+        and report.scope == "member_state"
+        and bool(user.member_state_id)
+        and report.member_state_id == user.member_state_id
+    )
+
+
+@rules.predicate
+def requested_report(user, report):
+    return report is not None and report.requested_by_id is not None and report.requested_by_id == user.pk
+
+
+rules.add_perm("tracker.view_report_list", is_reader)
+rules.add_perm(
+    "tracker.view_report",
+    is_secretariat
+    | (is_reader & requested_report)
+    | (
+        is_reader
+        & report_is_ready
+        & report_is_issued
+        & (~report_is_for_one_member_state | is_observer | (is_focal_point & report_is_for_own_member_state))
+    ),
+)
+# The secretariat reports on anything; a focal point on its own member state (`obj` is an
+# unsaved Report carrying the scope asked for, or None for "may they generate at all").
+rules.add_perm(
+    "tracker.generate_report",
+    is_secretariat | (is_focal_point & rules.is_active & (no_object | report_is_for_own_member_state)),
+)
+rules.add_perm("tracker.issue_report", is_secretariat & report_is_ready & ~report_is_issued)
+rules.add_perm("tracker.delete_report", is_secretariat & ~report_is_issued)

@@ -125,3 +125,14 @@ class MilestoneFilter(django_filters.FilterSet):
     def filter_member_state(self, queryset, name, value):
         ids = Activity.objects.involving_member_state(value).values("pk")
         return queryset.filter(activity__in=ids)
+
+
+class TimelineFilter(ActivityFilter):
+    """The timeline's filters: the activity list's, less search, flag and overdue."""
+
+    q = None
+    flag = None
+    overdue = None
+
+    class Meta(ActivityFilter.Meta):
+        fields = ["recommendation", "member_state", "body", "status"]

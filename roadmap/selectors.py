@@ -1,10 +1,31 @@
 """Reads that pages share: each runs a fixed number of queries, whatever the size of the plan."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from roadmap.models import Activity, ActivityStatus, Milestone, Recommendation
+
+# How far ahead the dashboard looks for milestones falling due.
+DASHBOARD_DUE_DAYS = 90
+
+
+def activities_for(member_state=None, body=None):
+    """Activities the member state leads or takes part in and the body leads or supports.
+
+    Subqueries rather than joins, so the result needs no DISTINCT and can be aggregated; with
+    neither given, every activity.
+    """
+    activities = Activity.objects.all()
+    if member_state is not None:
+        activities = activities.filter(
+            pk__in=Activity.objects.involving_member_state(member_state).values("pk")
+        )
+    if body is not None:
+        activities = activities.filter(pk__in=Activity.objects.involving_body(body).values("pk"))
+    return activities
 
 
 @dataclass
@@ -13,6 +34,7 @@ class RecommendationProgress:
     by_status: dict = field(default_factory=dict)
     total: int = 0
     average_percent: float = 0.0
+    percent_sum: int = 0
 
     def status_rows(self):
         """(status, count, percent of total) in the order of the status list."""
@@ -26,42 +48,116 @@ class RecommendationProgress:
         ]
 
 
-def recommendation_progress(recommendations=None):
-    """Activities by status per recommendation, and the average percent complete: two queries."""
+def recommendation_progress(recommendations=None, activities=None):
+    """Activities by status per recommendation, and the average percent complete: one query.
+
+    `activities` narrows the count to some activities (the dashboard's filters).
+    """
     if recommendations is None:
         recommendations = Recommendation.objects.all()
-    recommendations = recommendations.order_by("number")
+    if isinstance(recommendations, QuerySet):
+        recommendations = recommendations.order_by("number")
+    else:  # a list the page has already read
+        recommendations = sorted(recommendations, key=lambda r: r.number)
     rows = {r.pk: RecommendationProgress(recommendation=r) for r in recommendations}
+    activities = Activity.objects.all() if activities is None else activities
     counts = (
-        Activity.objects.filter(recommendation__in=list(rows))
+        activities.filter(recommendation__in=list(rows))
         .values("recommendation", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), percent=Sum("percent_complete"))
         .order_by()
     )
     for row in counts:
         progress = rows[row["recommendation"]]
         progress.by_status[row["status"]] = row["n"]
         progress.total += row["n"]
-    averages = (
-        Activity.objects.filter(recommendation__in=list(rows))
-        .values("recommendation")
-        .annotate(avg=Avg("percent_complete"))
-        .order_by()
-    )
-    for row in averages:
-        rows[row["recommendation"]].average_percent = round(float(row["avg"] or 0), 1)
+        progress.percent_sum += row["percent"] or 0
+    for progress in rows.values():
+        if progress.total:
+            progress.average_percent = round(progress.percent_sum / progress.total, 1)
     return list(rows.values())
 
 
-def status_totals():
-    totals = dict(Activity.objects.values_list("status").annotate(n=Count("id")).order_by())
+def status_totals(activities=None):
+    activities = Activity.objects.all() if activities is None else activities
+    totals = dict(activities.values_list("status").annotate(n=Count("id")).order_by())
     return [(status, totals.get(status.value, 0)) for status in ActivityStatus]
 
 
-def milestones_for_dashboard(limit=10):
-    base = Milestone.objects.select_related("activity").order_by("planned_date", "id")
+def milestones_for_dashboard(activities=None, *, limit=10, days=DASHBOARD_DUE_DAYS, today=None):
+    """Overdue milestones and those due within `days`, soonest first, with their counts: four queries."""
+    today = today or timezone.localdate()
+    milestones = Milestone.objects.all()
+    if activities is not None:
+        milestones = milestones.filter(activity__in=activities.values("pk"))
+    overdue = milestones.overdue(today)
+    due = milestones.due_within(days, today)
+    ordered = ("planned_date", "id")
     return {
-        "overdue": list(base.overdue()[:limit]),
-        "overdue_count": Milestone.objects.overdue().count(),
-        "upcoming": list(base.upcoming()[:limit]),
+        "overdue": list(overdue.select_related("activity").order_by(*ordered)[:limit]),
+        "overdue_count": overdue.count(),
+        "due": list(due.select_related("activity").order_by(*ordered)[:limit]),
+        "due_count": due.count(),
+        "due_days": days,
+        "due_until": today + datetime.timedelta(days=days),
     }
+
+
+@dataclass
+class ParticipationCell:
+    """The activities one member state leads or takes part in within one recommendation."""
+
+    count: int = 0
+    percent_sum: int = 0
+
+    @property
+    def average_percent(self):
+        return round(self.percent_sum / self.count, 1) if self.count else None
+
+
+@dataclass
+class ParticipationRow:
+    member_state: object
+    cells: list  # ParticipationCell per recommendation, in the recommendations' order
+
+    @property
+    def total(self):
+        return sum(cell.count for cell in self.cells)
+
+
+def participation(member_states, recommendations, activities=None):
+    """Member state × recommendation: activities led or joined, and their average percent complete.
+
+    Three queries: the activities' facts and the two ownership tables. An activity a member state
+    both leads and joins counts once.
+    """
+    activities = Activity.objects.all() if activities is None else activities
+    facts = {
+        pk: (recommendation_id, percent)
+        for pk, recommendation_id, percent in activities.filter(recommendation__isnull=False).values_list(
+            "pk", "recommendation_id", "percent_complete"
+        )
+    }
+    state_ids = [state.pk for state in member_states]
+    pairs = set()
+    for through in (Activity.lead_member_states.through, Activity.participating_member_states.through):
+        pairs.update(
+            through.objects.filter(memberstate_id__in=state_ids, activity_id__in=activities.values("pk"))
+            .values_list("memberstate_id", "activity_id")
+            .order_by()
+        )
+    column = {recommendation.pk: i for i, recommendation in enumerate(recommendations)}
+    rows = {
+        state.pk: ParticipationRow(state, [ParticipationCell() for _r in recommendations])
+        for state in member_states
+    }
+    for state_id, activity_id in pairs:
+        if activity_id not in facts:
+            continue
+        recommendation_id, percent = facts[activity_id]
+        if recommendation_id not in column:
+            continue
+        cell = rows[state_id].cells[column[recommendation_id]]
+        cell.count += 1
+        cell.percent_sum += percent
+    return list(rows.values())

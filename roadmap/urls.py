@@ -47,6 +47,7 @@ urlpatterns = [
         name="indicator_update",
     ),
     path("milestones/", views.MilestoneListView.as_view(), name="milestone_list"),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("member-states/", views.MemberStateListView.as_view(), name="member_state_list"),
     path(
         "member-states/<str:iso2>/",

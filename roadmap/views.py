@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, TemplateView
@@ -11,19 +13,22 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
-from roadmap import exports, extensions, selectors, services
-from roadmap.filters import ActivityFilter, MilestoneFilter
-from roadmap.forms import ActivityForm, IndicatorForm, MilestoneForm
+from roadmap import charts, exports, extensions, selectors, services
+from roadmap.filters import ActivityFilter, MilestoneFilter, TimelineFilter
+from roadmap.forms import ActivityForm, DashboardFilterForm, IndicatorForm, MilestoneForm
 from roadmap.history import activity_history
 from roadmap.models import (
     Activity,
+    ActivityStatus,
     Body,
     CountryFigure,
     Indicator,
     MemberState,
     Milestone,
+    MilestoneState,
     Recommendation,
     Roadmap,
+    milestone_state,
 )
 from roadmap.tables import ActivityTable, MilestoneTable
 
@@ -40,19 +45,208 @@ class ObjectPermissionMixin(PermissionRequiredMixin):
         return super().get_object(queryset)
 
 
+def _recommendation_label(recommendation):
+    return f"{recommendation.number}. {recommendation.local_short_title}"
+
+
 class DashboardView(PermissionRequiredMixin, TemplateView):
+    """Progress at a glance, for all of ASEAN or one member state or body (a reporter's own first)."""
+
     permission_required = "roadmap.view_activity"
     template_name = "roadmap/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["roadmap"] = Roadmap.objects.first()
-        context["progress"] = selectors.recommendation_progress()
-        context["status_totals"] = selectors.status_totals()
-        context["activity_total"] = sum(n for _s, n in context["status_totals"])
-        context["overdue_activities"] = Activity.objects.overdue().count()
-        context.update(selectors.milestones_for_dashboard())
+        member_states = list(MemberState.objects.order_by("name"))
+        bodies = list(Body.objects.order_by("acronym"))
+        form = DashboardFilterForm(
+            self.request.GET, member_states=member_states, bodies=bodies, user=self.request.user
+        )
+        filters = form.filters()
+        member_state, body = filters["member_state"], filters["body"]
+        activities = selectors.activities_for(member_state, body)
+        recommendations = list(Recommendation.objects.order_by("number"))
+
+        progress = selectors.recommendation_progress(recommendations, activities)
+        status_totals = selectors.status_totals(activities)
+        shown_states = [member_state] if member_state else member_states
+        participation = selectors.participation(shown_states, recommendations, activities)
+        # The activity list and the timeline take the same filters, by the same names.
+        list_query = urlencode(
+            {
+                key: value
+                for key, value in (
+                    ("member_state", member_state and member_state.iso2),
+                    ("body", body and body.acronym),
+                )
+                if value
+            }
+        )
+        context.update(
+            {
+                "roadmap": Roadmap.objects.first(),
+                "filter_form": form,
+                "filters": filters,
+                "defaulted": form.defaulted and (member_state or body) is not None,
+                "list_query": list_query,
+                "progress": progress,
+                "status_totals": status_totals,
+                "activity_total": sum(n for _s, n in status_totals),
+                "overdue_activities": activities.overdue().count(),
+                "progress_chart": self.progress_chart(progress),
+                "completion_chart": self.completion_chart(progress),
+                "participation": participation,
+                "participation_chart": self.participation_chart(participation, recommendations),
+                "panels": extensions.render_dashboard_panels(self.request, filters),
+                **selectors.milestones_for_dashboard(activities),
+            }
+        )
         return context
+
+    @staticmethod
+    def progress_chart(progress):
+        return charts.stacked_bars(
+            chart_id="chart-status-mix",
+            title=_("Activities by status, per recommendation"),
+            description=_(
+                "For each recommendation, how many of its activities are not started, ongoing, "
+                "delayed, completed or discontinued."
+            ),
+            categories=[_recommendation_label(p.recommendation) for p in progress],
+            series=[
+                (
+                    str(status.label),
+                    charts.STATUS_COLOURS[status.value],
+                    [p.by_status.get(status.value, 0) for p in progress],
+                )
+                for status in ActivityStatus
+            ],
+        )
+
+    @staticmethod
+    def completion_chart(progress):
+        return charts.bars(
+            chart_id="chart-completion",
+            title=_("Average percent complete, per recommendation"),
+            description=_("The average percent complete of each recommendation's activities."),
+            categories=[_recommendation_label(p.recommendation) for p in progress],
+            values=[p.average_percent for p in progress],
+        )
+
+    @staticmethod
+    def participation_chart(participation, recommendations):
+        values, annotations = [], []
+        for row in participation:
+            values.append([cell.average_percent for cell in row.cells])
+            annotations.append(
+                [
+                    f"{cell.count} · {charts.number(cell.average_percent)}%" if cell.count else ""
+                    for cell in row.cells
+                ]
+            )
+        return charts.heatmap(
+            chart_id="chart-participation",
+            title=_("Member states and recommendations"),
+            description=_(
+                "For each member state and recommendation: the number of activities the member state "
+                "leads or takes part in, and their average percent complete. Darker cells are further "
+                "along; a dash means none."
+            ),
+            row_labels=[row.member_state.local_name for row in participation],
+            column_labels=[_recommendation_label(r) for r in recommendations],
+            values=values,
+            annotations=annotations,
+        )
+
+
+class TimelineView(PermissionRequiredMixin, FilterView):
+    """The activities on a time axis, planned against baseline, per recommendation; printable."""
+
+    permission_required = "roadmap.view_activity"
+    template_name = "roadmap/timeline.html"
+    model = Activity
+    filterset_class = TimelineFilter
+
+    def get_queryset(self):
+        return (
+            Activity.objects.select_related("recommendation")
+            .prefetch_related(
+                Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "id"))
+            )
+            .order_by("recommendation__number", "sequence", "code")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # FilterView has applied the filters, or emptied the list when one is invalid.
+        activities = list(self.object_list)
+        today = timezone.localdate()
+        groups = {}
+        for activity in activities:
+            recommendation = activity.recommendation
+            key = recommendation.number if recommendation else 0
+            if key not in groups:
+                label = (
+                    _recommendation_label(recommendation) if recommendation else _("The roadmap as a whole")
+                )
+                groups[key] = {"key": key, "label": label, "activities": [], "rows": []}
+            activity.today_milestones = [
+                (milestone, milestone_state(milestone.planned_date, milestone.actual_date, today))
+                for milestone in activity.milestones.all()
+            ]
+            groups[key]["activities"].append(activity)
+            groups[key]["rows"].append(self.gantt_row(activity))
+        # One time axis for every chart, so the recommendations compare at a glance.
+        start, end = charts.span_for([row for group in groups.values() for row in group["rows"]], today)
+        ordered = [groups[key] for key in sorted(groups, key=lambda k: (k == 0, k))]
+        for group in ordered:
+            group["chart"] = charts.gantt(
+                chart_id=f"chart-timeline-{group['key']}",
+                title=_("Timeline: %(recommendation)s") % {"recommendation": group["label"]},
+                description=_(
+                    "Each activity's planned dates (coloured by status, filled to its percent complete) "
+                    "over its baseline dates (thin grey bar), its milestones and today's date."
+                ),
+                start=start,
+                end=end,
+                today=today,
+                rows=group["rows"],
+            )
+        context.update(
+            {
+                "today": today,
+                "span": (start, end),
+                "activity_count": len(activities),
+                "groups": ordered,
+                "status_legend": [(status, charts.STATUS_COLOURS[status.value]) for status in ActivityStatus],
+                "milestone_legend": [
+                    (state, charts.MILESTONE_COLOURS[state.value]) for state in MilestoneState
+                ],
+            }
+        )
+        return context
+
+    @staticmethod
+    def gantt_row(activity):
+        return charts.GanttRow(
+            label=f"{activity.code} {activity.local_title}",
+            href=activity.get_absolute_url(),
+            planned_start=activity.planned_start,
+            planned_end=activity.planned_end,
+            baseline_start=activity.baseline_start,
+            baseline_end=activity.baseline_end,
+            status=activity.status,
+            percent=activity.percent_complete,
+            milestones=[
+                # Achieved milestones sit where they were achieved, the others where planned.
+                charts.GanttMilestone(
+                    label=milestone.local_title,
+                    date=milestone.actual_date or milestone.planned_date,
+                    state=state.value,
+                )
+                for milestone, state in activity.today_milestones
+            ],
+        )
 
 
 class RecommendationListView(PermissionRequiredMixin, TemplateView):

@@ -10,6 +10,10 @@ request under a query counter, then --repeat timed requests whose median is repo
 comparison on the same rows it also times the admin's activity changelist (as the superuser) and a
 hand-written SQL query returning the first page of the activity list.
 
+Then, on the large database, the cycle progress report for the whole roadmap (the open cycle) in
+every format, each in a fresh process: seconds (gathering and rendering) and peak memory (the
+process's peak resident set, and its growth over the process before the report).
+
 Prints a table and writes a JSON list of {"name", "queries_small", "queries_large", "median_ms"}
 (median_ms at the large size) to --output (bench.json in the repository root by default). A page
 whose query count grows with the data (an N+1) is flagged with a WARNING line.
@@ -189,7 +193,9 @@ def main(argv=None):
         help="a postgres:// URL of a server on which to create roadmap_bench_small/_large "
         "(default: SQLite files in a temporary directory)",
     )
+    parser.add_argument("--no-reports", action="store_true", help="skip the cycle report timings")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--report-worker", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.scale_small = 1
@@ -198,6 +204,8 @@ def main(argv=None):
 
     if args.worker:
         return worker(args.database_url, args.repeat, args.result)
+    if args.report_worker:
+        return report_worker(args.database_url, args.report_worker, args.result)
 
     postgres = bool(args.database_url)
     if postgres and not is_postgres(args.database_url):
@@ -225,6 +233,9 @@ def main(argv=None):
             builds[size] = build(urls[size], scale)
             log(f"  built in {sum(builds[size]):.1f} s; measuring ...")
             results[size] = measure_in_child(urls[size], args.repeat, workdir / f"result_{size}.json")
+        if not args.no_reports:
+            log("measuring the cycle report in every format (large database) ...")
+            results["reports"] = measure_reports(urls["large"], workdir)
         finished = True
     finally:
         if args.keep:
@@ -242,6 +253,8 @@ def main(argv=None):
             shutil.rmtree(workdir, ignore_errors=True)
 
     rows, failed = print_report(args, builds, results)
+    if "reports" in results:
+        rows.extend(print_reports(args, results["reports"]))
     output = Path(args.output)
     output.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"\nWrote {output}")
@@ -310,6 +323,8 @@ def worker(database_url, repeat, result_path):
     activities_url = reverse("roadmap:activity_list")
     pages = [
         ("dashboard", secretariat, reverse("roadmap:dashboard")),
+        ("dashboard_focal_vn", focal_vn, reverse("roadmap:dashboard")),
+        ("timeline", secretariat, reverse("roadmap:timeline")),
         ("recommendation_list", secretariat, reverse("roadmap:recommendation_list")),
         ("recommendation_detail", secretariat, reverse("roadmap:recommendation_detail", args=[2])),
         ("activity_list", secretariat, activities_url),
@@ -468,6 +483,112 @@ def measure_raw_sql(connection, repeat):
         "queries": queries,
         "median_ms": statistics.median(timings),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The cycle progress report: one fresh process per format, so each peak is its own.
+# --------------------------------------------------------------------------------------------
+
+REPORT_FORMATS = ("html", "pdf", "xlsx", "csv", "docx")
+
+
+def measure_reports(database_url, workdir):
+    results = []
+    for fmt in REPORT_FORMATS:
+        result_path = workdir / f"report_{fmt}.json"
+        argv = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--report-worker",
+            fmt,
+            "--database-url",
+            database_url,
+            "--result",
+            str(result_path),
+        ]
+        log(f"  report {fmt}")
+        result = subprocess.run(argv, cwd=REPO_ROOT, env=child_env(database_url))
+        if result.returncode != 0:
+            results.append({"format": fmt, "error": f"exit {result.returncode}"})
+            continue
+        results.append(json.loads(result_path.read_text()))
+    return results
+
+
+def print_reports(args, reports):
+    print()
+    if reports and "cycle" in reports[0]:
+        first = reports[0]
+        print(
+            f"Cycle progress report, whole roadmap, cycle {first['cycle']} at scale {args.scale_large} "
+            f"({first['activities']} activities, {first['annex']} approved updates in the annex)"
+        )
+    header = (
+        f"{'format':<8}{'gather s':>10}{'render s':>10}{'total s':>9}"
+        f"{'peak MB':>9}{'growth MB':>11}{'size KB':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for report in reports:
+        if "error" in report:
+            print(f"{report['format']:<8}  ERROR: {report['error']}")
+            continue
+        print(
+            f"{report['format']:<8}{report['gather_s']:>10.2f}{report['render_s']:>10.2f}"
+            f"{report['total_s']:>9.2f}{report['peak_mb']:>9.0f}{report['growth_mb']:>11.0f}"
+            f"{report['size_kb']:>10.0f}"
+        )
+        rows.append({"name": f"report_{report['format']}", **report})
+    return rows
+
+
+def _peak_rss_mb():
+    import resource
+
+    # Linux reports ru_maxrss in kilobytes.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report_worker(database_url, fmt, result_path):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DEBUG"] = "False"
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from tracker.models import ReportingCycle
+    from tracker.reports.data import gather_report
+    from tracker.reports.render import render
+
+    cycle = ReportingCycle.objects.open().order_by("deadline").first() or ReportingCycle.objects.first()
+    translation.activate("en")
+    before = _peak_rss_mb()
+    started = time.perf_counter()
+    data = gather_report(cycle, generated_by="bench")
+    gathered = time.perf_counter()
+    content = render(data, fmt)
+    finished = time.perf_counter()
+    peak = _peak_rss_mb()
+    Path(result_path).write_text(
+        json.dumps(
+            {
+                "format": fmt,
+                "cycle": cycle.slug,
+                "activities": data.activity_count,
+                "annex": len(data.annex),
+                "gather_s": round(gathered - started, 3),
+                "render_s": round(finished - gathered, 3),
+                "total_s": round(finished - started, 3),
+                "peak_mb": round(peak, 1),
+                "growth_mb": round(peak - before, 1),
+                "size_kb": round(len(content) / 1024, 1),
+            }
+        )
+    )
+    return 0
 
 
 if __name__ == "__main__":

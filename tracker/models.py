@@ -450,6 +450,8 @@ class ProgressUpdate(PartyMixin):
         indexes = [
             # Lists show the newest first: read in index order and stop at the page's end.
             models.Index(fields=["-created_at", "-id"], name="update_newest_first"),
+            # The dashboard's latest approved updates: read in index order, stop after a few.
+            models.Index(fields=["state", "-reviewed_at", "-id"], name="update_latest_reviewed"),
             models.Index(fields=["state", "cycle"]),
             models.Index(fields=["activity", "state"]),
             models.Index(fields=["member_state", "state"]),
@@ -698,3 +700,185 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.kind} · {self.sent_on}"
+
+
+# --- The cycle progress report and its archive ----------------------------------------------
+
+
+class ReportScope(models.TextChoices):
+    ROADMAP = "roadmap", _("The whole roadmap")
+    RECOMMENDATION = "recommendation", _("One recommendation")
+    MEMBER_STATE = "member_state", _("One member state")
+
+
+class ReportFormat(models.TextChoices):
+    HTML = "html", _("HTML (printable)")
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Excel workbook (XLSX)")
+    CSV = "csv", _("CSV (the activities)")
+    DOCX = "docx", _("Word document (DOCX)")
+
+
+REPORT_CONTENT_TYPES = {
+    ReportFormat.HTML: "text/html; charset=utf-8",
+    ReportFormat.PDF: "application/pdf",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ReportFormat.CSV: "text/csv; charset=utf-8",
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class ReportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being generated")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reports `user` may open; the same rule as `tracker.view_report`, as SQL."""
+        from accounts.models import Role
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role == Role.SECRETARIAT:
+            return self
+        # Issued reports are published to every reader, except a member state's own report,
+        # which stays with that member state, observers and the secretariat.
+        published = Q(issued_at__isnull=False, state=ReportState.READY) & ~Q(scope=ReportScope.MEMBER_STATE)
+        if user.role == Role.OBSERVER:
+            published = Q(issued_at__isnull=False, state=ReportState.READY)
+        elif user.role == Role.FOCAL_POINT and user.member_state_id:
+            published |= Q(
+                issued_at__isnull=False, state=ReportState.READY, member_state_id=user.member_state_id
+            )
+        return self.filter(published | Q(requested_by=user))
+
+    def for_list(self):
+        return self.select_related("cycle", "recommendation", "member_state", "requested_by", "issued_by")
+
+
+def report_path(instance, filename):
+    today = timezone.localdate()
+    return f"reports/{today:%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class Report(models.Model):
+    """A generated cycle progress report, kept with its parameters and checksum. Issued = frozen."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="reports"
+    )
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=ReportScope.choices, default=ReportScope.ROADMAP
+    )
+    recommendation = models.ForeignKey(
+        "roadmap.Recommendation",
+        verbose_name=_("recommendation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    member_state = models.ForeignKey(
+        "roadmap.MemberState",
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReportState.choices, default=ReportState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField(_("stage"), max_length=120, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(
+        _("file"), upload_to=report_path, storage=PrivateStorage, max_length=200, blank=True
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("generated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when generated from the command line."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="roadmap", recommendation__isnull=True, member_state__isnull=True)
+                    | Q(scope="recommendation", recommendation__isnull=False, member_state__isnull=True)
+                    | Q(scope="member_state", recommendation__isnull=True, member_state__isnull=False)
+                ),
+                name="report_scope_matches_its_object",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_at__isnull=True) | Q(state="ready"),
+                name="report_issued_only_when_ready",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "-requested_at"])]
+
+    def __str__(self):
+        return _("%(cycle)s progress report (%(scope)s, %(format)s)") % {
+            "cycle": self.cycle.slug,
+            "scope": self.scope_label,
+            "format": self.format.upper(),
+        }
+
+    def get_absolute_url(self):
+        return reverse("tracker:report_detail", kwargs={"pk": self.pk})
+
+    @property
+    def scope_label(self):
+        if self.scope == ReportScope.RECOMMENDATION and self.recommendation_id:
+            return _("Recommendation %(number)s") % {"number": self.recommendation.number}
+        if self.scope == ReportScope.MEMBER_STATE and self.member_state_id:
+            return self.member_state.local_name
+        return str(ReportScope(self.scope).label)
+
+    @property
+    def is_issued(self):
+        return self.issued_at is not None
+
+    @property
+    def is_finished(self):
+        return self.state in (ReportState.READY, ReportState.FAILED)
+
+    @property
+    def content_type(self):
+        return REPORT_CONTENT_TYPES[ReportFormat(self.format)]
+
+    @cached_property
+    def size_label(self):
+        from django.template.defaultfilters import filesizeformat
+
+        return filesizeformat(self.size or 0)

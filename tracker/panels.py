@@ -1,10 +1,17 @@
-"""The tracker's panel on the activity page: its progress updates and the reporter's next step."""
+"""The tracker's panels: on the activity page, its progress updates and the reporter's next step;
+on the dashboard, the latest approved updates and the open cycle's completeness."""
 
-from django.db.models import Prefetch
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from roadmap import charts
+from roadmap import selectors as roadmap_selectors
+from roadmap.models import Recommendation
 from tracker import selectors
-from tracker.models import ExpectedReport, ProgressUpdate, UpdateTransition
+from tracker.models import ExpectedReport, ProgressUpdate, ReportingCycle, UpdateTransition
 
 SHOWN = 20
 
@@ -74,5 +81,90 @@ def activity_updates_panel(request, activity):
     return render_to_string(
         "tracker/_activity_updates_panel.html",
         {"activity": activity, "updates": updates, "more": more, "actions": report_actions(user, activity)},
+        request=request,
+    )
+
+
+# --- The dashboard's panels (registered in TrackerConfig.ready) ---------------------------------
+
+LATEST_APPROVED = 10
+
+
+def _filtered(queryset, filters, field="activity"):
+    """Restrict to the activities the dashboard's member state and body lead, join or support."""
+    if filters.get("member_state") is None and filters.get("body") is None:
+        return queryset
+    activities = roadmap_selectors.activities_for(filters.get("member_state"), filters.get("body"))
+    return queryset.filter(**{f"{field}__in": activities.values("pk")})
+
+
+def latest_approved_panel(request, filters):
+    """The newest approved updates, by approval time: what just entered the official record."""
+    user = request.user
+    if not user.has_perm("tracker.view_progressupdate"):
+        return ""
+    updates = _filtered(ProgressUpdate.objects.visible_to(user).approved(), filters)
+    updates = list(
+        updates.for_list().select_related("reviewed_by").order_by("-reviewed_at", "-pk")[:LATEST_APPROVED]
+    )
+    return render_to_string(
+        "tracker/_dashboard_updates.html", {"updates": updates, "shown": LATEST_APPROVED}, request=request
+    )
+
+
+@dataclass
+class RecommendationCompleteness(selectors.Completeness):
+    label: str = ""
+    number: int | None = None
+
+
+def cycle_completeness_panel(request, filters):
+    """The open cycle's reports: owed, handed in, approved; overall and per recommendation."""
+    user = request.user
+    if not user.has_perm("tracker.view_reportingcycle"):
+        return ""
+    cycle = ReportingCycle.objects.current()
+    if cycle is None or not cycle.is_open:
+        return render_to_string("tracker/_dashboard_completeness.html", {"cycle": None}, request=request)
+    counts = (
+        _filtered(ExpectedReport.objects.filter(cycle=cycle), filters)
+        .values("activity__recommendation_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    recommendations = {r.pk: r for r in Recommendation.objects.order_by("number")}
+    overall = selectors.Completeness()
+    by_recommendation = {}
+    for row in counts:
+        recommendation = recommendations.get(row["activity__recommendation_id"])
+        key = recommendation.number if recommendation else 0
+        if key not in by_recommendation:
+            by_recommendation[key] = RecommendationCompleteness(
+                label=str(recommendation) if recommendation else _("The roadmap as a whole"),
+                number=recommendation.number if recommendation else None,
+            )
+        by_recommendation[key].counts[row["status"]] += row["n"]
+        overall.counts[row["status"]] += row["n"]
+    rows = [by_recommendation[key] for key in sorted(by_recommendation, key=lambda k: (k == 0, k))]
+    chart = charts.bars(
+        chart_id="chart-cycle-completeness",
+        title=_("Reports handed in for %(cycle)s, per recommendation") % {"cycle": cycle.slug},
+        description=_(
+            "For each recommendation, the share of the reports owed in the open cycle that have been "
+            "submitted or approved."
+        ),
+        categories=[row.label for row in rows],
+        values=[row.percent_in for row in rows],
+        colour=charts.STATUS_COLOURS["completed"],
+    )
+    return render_to_string(
+        "tracker/_dashboard_completeness.html",
+        {
+            "cycle": cycle,
+            "overall": overall,
+            "rows": rows,
+            "chart": chart,
+            "can_see_matrix": user.has_perm("tracker.view_cycle_matrix"),
+        },
         request=request,
     )

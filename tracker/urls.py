@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker.views import cycles, reporting, review
+from tracker.views import cycles, reporting, reports, review
 
 app_name = "tracker"
 
@@ -38,4 +38,12 @@ urlpatterns = [
         name="cycle_activity_parties",
     ),
     path("cycles/<slug:slug>/reminders/", cycles.CycleRemindersView.as_view(), name="cycle_reminders"),
+    # The cycle progress report and its archive
+    path("reports/", reports.ReportListView.as_view(), name="report_list"),
+    path("reports/new/", reports.ReportCreateView.as_view(), name="report_create"),
+    path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<int:pk>/progress/", reports.ReportProgressView.as_view(), name="report_progress"),
+    path("reports/<int:pk>/download/", reports.ReportDownloadView.as_view(), name="report_download"),
+    path("reports/<int:pk>/issue/", reports.ReportIssueView.as_view(), name="report_issue"),
+    path("reports/<int:pk>/delete/", reports.ReportDeleteView.as_view(), name="report_delete"),
 ]

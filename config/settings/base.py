@@ -169,5 +169,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # django-axes logs every check at INFO; its warnings (lock-outs) are what matter.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    # WeasyPrint logs each layout step of every PDF at INFO: noise in the server log and the CLI.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
+
+# Reports are generated in a background thread of the server ("thread"), or in the request
+# itself ("inline": tests that run inside one transaction).
+REPORT_RUNNER = env("REPORT_RUNNER", default="thread")

@@ -14,3 +14,4 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/roadmap-tracker-test-uploads")
 LANGUAGE_CODE = "en"
+REPORT_RUNNER = "inline"

@@ -187,6 +187,8 @@ MATRIX = [
     Row("indicator_update", activity_indicator, "POST", EDIT_SAVE, indicator_form_data),
     Row("milestone_list", no_args, "GET", READ),
     Row("milestone_list", no_args, "POST", READ_ONLY_POST),
+    Row("timeline", no_args, "GET", READ),
+    Row("timeline", no_args, "POST", READ_ONLY_POST),
     Row("member_state_list", no_args, "GET", READ),
     Row("member_state_list", no_args, "POST", READ_ONLY_POST),
     Row("member_state_detail", iso2, "GET", READ),

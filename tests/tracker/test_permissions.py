@@ -34,6 +34,7 @@ nothing behind for the next one.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -57,9 +58,11 @@ from tracker.models import (
     ExpectedReport,
     ProgressUpdate,
     ReminderLog,
+    Report,
     ReportingCycle,
     UpdateTransition,
 )
+from tracker.reports import services as report_services
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +224,24 @@ def _build_world():
         deadline=today + days(230),
     )
 
+    # Progress reports of the open cycle: unissued ones stay with who generated them and the
+    # secretariat; an issued Viet Nam report stays with Viet Nam, observers and the secretariat.
+    def report(user, *, issue=False, **scope):
+        made = report_services.report_request(
+            report=report_services.new_report(cycle=cycle, fmt="html", **scope), acting_user=user
+        )
+        return report_services.report_issue(report=made, acting_user=sec) if issue else made
+
+    reports = {
+        "roadmap_draft": report(sec),
+        "roadmap_issued": report(sec, issue=True),
+        "vn_own": report(focal_vn, member_state=viet_nam),
+        "vn_issued": report(sec, issue=True, member_state=viet_nam),
+    }
+    # Waiting for its thread, which would start only when this transaction commits: it never does.
+    with override_settings(REPORT_RUNNER="thread"):
+        reports["vn_queued"] = report(focal_vn, member_state=viet_nam)
+
     updates = {
         "vn_draft": vn_draft,
         "vn_submitted": vn_submitted,
@@ -241,6 +262,7 @@ def _build_world():
         "cycles": {"open": cycle.pk, "closed": closed.pk, "planned": planned.pk},
         "activities": {key: a.pk for key, a in activities.items()},
         "reopenings": {"vn": reopening.pk},
+        "reports": {key: r.pk for key, r in reports.items()},
         "member_states": {"viet_nam": viet_nam.pk, "thailand": thailand.pk},
         "bodies": {"costi": costi.pk},
     }
@@ -291,6 +313,7 @@ def world(built):
         "cycles": Records(ReportingCycle, built["cycles"]),
         "activities": Records(Activity, built["activities"]),
         "reopenings": Records(CycleReopening, built["reopenings"]),
+        "reports": Records(Report, built["reports"]),
         "member_states": Records(MemberState, built["member_states"]),
         "bodies": Records(Body, built["bodies"]),
         "sessions": built["sessions"],
@@ -341,6 +364,31 @@ def reopening(w):
 
 
 reopening.label = "vn_reopening"
+
+
+def report(key):
+    def args(w):
+        return [w["reports"][key].pk]
+
+    args.label = key
+    return args
+
+
+def asking_for(label):
+    """The report form, posted asking for a report of `label`'s scope."""
+
+    def args(w):
+        return []
+
+    args.label = label
+    return args
+
+
+def report_form_data(**scope):
+    def data(w):
+        return {"cycle": w["cycles"]["open"].slug, "language": "en", "format": "html", **scope}
+
+    return data
 
 
 def update_form_data(w, key=None, *, activity_key="fresh", narrative="Pilots extended to a third province."):
@@ -649,6 +697,59 @@ MATRIX = [
     Row("cycle_activity_parties", cycle_activity("open", "shared"), "POST", MANAGE_SAVE, add_costi_as_due),
     Row("cycle_reminders", cycle("open"), "GET", MANAGE_FORM),
     Row("cycle_reminders", cycle("open"), "POST", MANAGE_SAVE),
+    # Reports: the archive lists what each reader may open. The secretariat reports on anything, a
+    # focal point on its own member state (another scope is a field error on the form).
+    Row("report_list", no_args, "GET", ALL_READ),
+    Row("report_list", no_args, "POST", ALL_405),
+    Row("report_create", no_args, "GET", expect(403, secretariat=200, focal_vn=200, focal_th=200)),
+    Row(
+        "report_create",
+        asking_for("vn_report"),
+        "POST",
+        expect(403, secretariat=SAVED, focal_vn=SAVED, focal_th=200),
+        report_form_data(scope="member_state", member_state="VN"),
+    ),
+    Row(
+        "report_create",
+        asking_for("roadmap_report"),
+        "POST",
+        expect(403, secretariat=SAVED, focal_vn=200, focal_th=200),
+        report_form_data(scope="roadmap"),
+    ),
+    # A report not issued: whoever generated it and the secretariat. Issued: every reader it
+    # concerns (a member state's own report: that member state, observers, the secretariat).
+    *[
+        Row(view, report(key), "GET", outcome)
+        for view in ("report_detail", "report_progress", "report_download")
+        for key, outcome in (
+            ("vn_own", expect(403, secretariat=200, focal_vn=200)),
+            ("vn_issued", expect(200, focal_th=403, costi_rep=403)),
+            ("roadmap_draft", expect(403, secretariat=200)),
+            ("roadmap_issued", ALL_READ),
+            # Still being generated: nothing to download yet.
+            (
+                "vn_queued",
+                expect(403, secretariat=200, focal_vn=200)
+                if view != "report_download"
+                else expect(403, secretariat=404, focal_vn=404),
+            ),
+        )
+    ],
+    Row("report_detail", report("vn_own"), "POST", ALL_405),
+    Row("report_progress", report("vn_own"), "POST", ALL_405),
+    Row("report_download", report("vn_own"), "POST", ALL_405),
+    # Issue and delete: the secretariat's; a move the report's state does not allow comes back as
+    # a message to whoever may read the report.
+    Row("report_issue", report("vn_own"), "GET", ALL_405),
+    Row("report_issue", report("roadmap_draft"), "POST", expect(403, secretariat=SAVED)),
+    Row("report_issue", report("vn_own"), "POST", expect(403, secretariat=SAVED)),
+    Row("report_issue", report("vn_issued"), "POST", expect(REDIRECT, focal_th=403, costi_rep=403)),
+    Row("report_issue", report("vn_queued"), "POST", expect(403, secretariat=REDIRECT, focal_vn=REDIRECT)),
+    Row("report_delete", report("vn_own"), "GET", ALL_405),
+    Row("report_delete", report("roadmap_draft"), "POST", expect(403, secretariat=SAVED)),
+    Row("report_delete", report("vn_own"), "POST", expect(403, secretariat=SAVED)),
+    Row("report_delete", report("vn_issued"), "POST", expect(REDIRECT, focal_th=403, costi_rep=403)),
+    Row("report_delete", report("vn_queued"), "POST", expect(403, secretariat=REDIRECT)),
 ]
 
 CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
@@ -670,6 +771,7 @@ def db_state():
         ),
         "files": sorted(EvidenceFile.objects.values_list("pk", "update_id", "sha256")),
         "reminders": ReminderLog.objects.count(),
+        "reports": sorted(Report.objects.values_list("pk", "state", "issued_at", "sha256")),
     }
 
 
@@ -766,6 +868,17 @@ def test_the_world_holds_what_the_matrix_assumes(world):
     assert not ExpectedReport.objects.filter(activity=shared, body=world["bodies"]["costi"]).exists()
     assert not world["users"][INACTIVE_VN].is_active
     assert world["users"][SUPERUSER].is_superuser
+    reports = world["reports"]
+    assert {key: (reports[key].state, reports[key].scope, reports[key].is_issued) for key in reports.pks} == {
+        "roadmap_draft": ("ready", "roadmap", False),
+        "roadmap_issued": ("ready", "roadmap", True),
+        "vn_own": ("ready", "member_state", False),
+        "vn_issued": ("ready", "member_state", True),
+        "vn_queued": ("queued", "member_state", False),
+    }
+    assert reports["vn_own"].requested_by == reports["vn_queued"].requested_by == world["users"][FOCAL_VN]
+    assert reports["roadmap_draft"].requested_by == world["users"][SECRETARIAT]
+    assert reports["vn_issued"].member_state == world["member_states"]["viet_nam"]
 
 
 def test_matrix_asks_about_own_and_other_parties_objects():
@@ -807,6 +920,12 @@ def test_permission_matrix(client, world, row, role):
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
         assert response["Content-Disposition"].startswith("attachment;")
+    elif expected == 200 and row.view == "report_download":
+        assert response.status_code == 200
+        stored = Report.objects.get(pk=row.args(world)[0])
+        assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == stored.sha256
+        assert response["Content-Disposition"] == f'attachment; filename="{stored.file_name}"'
+        assert response["X-Content-Type-Options"] == "nosniff"
     else:
         assert response.status_code == expected
 
@@ -827,6 +946,15 @@ UPDATE_PK_VIEWS = {
 }
 EVIDENCE_PK_VIEWS = {"evidence_download"}
 OTHER_PK_VIEWS = {"reopening_end"}  # a cycle reopening, the secretariat's
+# Reports answer 403, not 404, to those who may not read them: the archive's rows are not secret
+# the way a party's draft is (see test_a_thai_focal_point_cannot_open_viet_nams_report).
+REPORT_PK_VIEWS = {
+    "report_detail",
+    "report_progress",
+    "report_download",
+    "report_issue",
+    "report_delete",
+}
 
 # What Thailand's focal point gets on Viet Nam's draft: not found wherever the URL acts on it. The
 # review URL is the secretariat's and refuses every other role before looking at the update, and a
@@ -861,7 +989,7 @@ def test_a_thai_focal_point_can_neither_see_nor_touch_viet_nams_draft_by_any_url
     draft = world["updates"]["vn_draft"]
     evidence_file = world["files"]["vn_draft"]
     pk_views = {p.name for p in tracker_urls.urlpatterns if "<int:pk>" in str(p.pattern)}
-    assert pk_views == UPDATE_PK_VIEWS | EVIDENCE_PK_VIEWS | OTHER_PK_VIEWS
+    assert pk_views == UPDATE_PK_VIEWS | EVIDENCE_PK_VIEWS | OTHER_PK_VIEWS | REPORT_PK_VIEWS
     assert set(THAI_ON_VN_DRAFT) == {
         (v, m) for v in UPDATE_PK_VIEWS | EVIDENCE_PK_VIEWS for m in ("get", "post")
     }
@@ -920,3 +1048,36 @@ def test_a_thai_focal_point_can_neither_see_nor_touch_viet_nams_draft_by_any_url
     client.force_login(world["users"][FOCAL_VN])
     assert client.get(draft_url).status_code == 200
     assert VN_SECRET in client.get(draft_url).content.decode()
+
+
+def test_a_thai_focal_point_cannot_open_viet_nams_report(client, world):
+    """Viet Nam's own report, issued or not, is refused to Thailand on every URL, and no page of
+    Thailand's links to it; a key with no report behind it is simply not found."""
+    client.force_login(world["users"][FOCAL_TH])
+    nobody = Report.objects.order_by("-pk")[0].pk + 1000
+    before = db_state()
+    for key in ("vn_own", "vn_issued", "vn_queued"):
+        pk = world["reports"][key].pk
+        for view in ("report_detail", "report_progress", "report_download"):
+            assert_not_allowed_page(client.get(reverse(f"tracker:{view}", args=[pk])))
+            assert_not_found_page(client.get(reverse(f"tracker:{view}", args=[nobody])))
+        for view in ("report_issue", "report_delete"):
+            assert_not_allowed_page(client.post(reverse(f"tracker:{view}", args=[pk])))
+            assert client.get(reverse(f"tracker:{view}", args=[pk])).status_code == 405
+    assert db_state() == before
+
+    # Each page, and whether it lists the issued roadmap report, which Thailand does read.
+    pages = [
+        (reverse("tracker:report_list"), True),
+        (reverse("tracker:report_list") + "?scope=member_state", False),
+        (reverse("tracker:cycle_detail", args=[world["cycles"]["open"].slug]), True),
+    ]
+    for page, lists_roadmap_issued in pages:
+        content = client.get(page).content.decode()
+        for key in ("vn_own", "vn_issued", "vn_queued", "roadmap_draft"):
+            assert world["reports"][key].get_absolute_url() not in content, (page, key)
+        roadmap_issued = world["reports"]["roadmap_issued"].get_absolute_url()
+        assert (roadmap_issued in content) == lists_roadmap_issued, page
+    # Viet Nam's focal point opens the same report by the same URL.
+    client.force_login(world["users"][FOCAL_VN])
+    assert client.get(world["reports"]["vn_issued"].get_absolute_url()).status_code == 200

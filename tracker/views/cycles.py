@@ -25,14 +25,17 @@ from tracker.models import (
     ExpectedReport,
     ProgressUpdate,
     ReminderLog,
+    Report,
     ReportingCycle,
     ReportStatus,
     party_key,
 )
+from tracker.report_tables import report_state_badge
 from tracker.review_forms import CycleForm, MatrixFilterForm, PartyForm, ReopenForm
 from tracker.review_tables import CycleTable, report_status_badge
 
 MANAGE = "tracker.manage_reportingcycle"
+CYCLE_REPORTS_SHOWN = 10
 
 
 def _int_or_none(value):
@@ -342,6 +345,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             reopenings=cycle.reopenings.select_related("member_state", "body", "reopened_by", "ended_by"),
             legend=[(s, report_status_badge(s)) for s in ReportStatus],
         )
+        context.update(self.reports_context(cycle, user))
         if context["can_see_matrix"]:
             context.update(self.matrix_context(cycle, user))
         else:
@@ -356,6 +360,20 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             )
             context.update(self.totals_context(totals))
         return context
+
+    @staticmethod
+    def reports_context(cycle, user):
+        """The cycle's latest progress reports the user may open, and whether they may generate one."""
+        if not user.has_perm("tracker.view_report_list"):
+            return {"can_see_reports": False}
+        latest = Report.objects.visible_to(user).for_list().filter(cycle=cycle)[: CYCLE_REPORTS_SHOWN + 1]
+        latest = [(report, report_state_badge(report)) for report in latest]
+        return {
+            "can_see_reports": True,
+            "can_generate_report": user.has_perm("tracker.generate_report"),
+            "cycle_reports": latest[:CYCLE_REPORTS_SHOWN],
+            "more_cycle_reports": len(latest) > CYCLE_REPORTS_SHOWN,
+        }
 
     def totals_context(self, totals):
         completeness = selectors.Completeness(totals)

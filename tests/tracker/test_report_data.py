@@ -1,0 +1,1045 @@
+"""tracker/reports/data.py: the cycle report's figures, checked against what each test set up.
+
+The record is written through the real services (cycles opened, updates written, submitted,
+returned, approved and corrected), and every expected figure below is worked out by hand from
+that record, never by calling the helpers under test.
+"""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from tests import factories
+from tests.tracker.test_evidence import pdf_bytes
+from tracker import services
+from tracker.reports.data import Change, gather_report
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+# The figures in these tests count on the cycles' dates, not on today's; they are all past.
+OLD = ("2024-H2", D(2024, 7, 1), D(2024, 12, 31))
+PREV = ("2025-H1", D(2025, 1, 1), D(2025, 6, 30))
+CUR = ("2025-H2", D(2025, 7, 1), D(2025, 12, 31))
+LATER = ("2026-H1", D(2026, 1, 1), D(2026, 6, 30))
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def open_cycle(secretariat, slug, start, end):
+    cycle = factories.ReportingCycleFactory(
+        slug=slug, name=f"Cycle {slug}", period_start=start, period_end=end, deadline=end
+    )
+    services.cycle_open(cycle=cycle, acting_user=secretariat)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def write(user, activity, cycle, *, status, flag, percent, narrative, submit=True, values=(), **content):
+    """An update by `user`'s party; `values` are (indicator, member state or None, value, note)."""
+    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update.proposed_status, update.proposed_flag, update.proposed_percent = status, flag, percent
+    update.narrative = narrative
+    return services.progress_update_save(
+        update=update,
+        content=services.UpdateContent(indicator_values=list(values), **content),
+        acting_user=user,
+        submit=submit,
+    )
+
+
+def approve(update, secretariat):
+    return services.progress_update_approve(update=update, acting_user=secretariat)
+
+
+def correct(update, user, secretariat, *, status, flag, percent, narrative, values=()):
+    """Correct an approved update and approve the correction."""
+    draft = services.progress_update_correct(update=update, acting_user=user)
+    draft.proposed_status, draft.proposed_flag, draft.proposed_percent = status, flag, percent
+    draft.narrative = narrative
+    draft = services.progress_update_save(
+        update=draft,
+        content=services.UpdateContent(indicator_values=list(values)),
+        acting_user=user,
+        submit=True,
+    )
+    return approve(draft, secretariat)
+
+
+def everything_in(report):
+    """Every text the report holds, for checking that unapproved narratives are absent."""
+    return repr(report)
+
+
+# --- The record ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def record(roadmap, viet_nam, thailand, costi, accmsme, secretariat_user, focal_vn, focal_th, costi_rep):
+    """Five activities, four cycles, and updates in every state. See each figure's test for the sums."""
+    sec = secretariat_user
+    malaysia = factories.MemberStateFactory(iso2="MY", iso3="MYS", name="Malaysia", name_vi="Ma-lai-xi-a")
+    accmsme_rep = factories.BodyRepresentativeFactory(username="accmsme.rep", body=accmsme)
+    rec1 = factories.RecommendationFactory(roadmap=roadmap, number=1)
+    rec2 = factories.RecommendationFactory(roadmap=roadmap, number=2)
+
+    def activity(code, rec, *, status, flag, percent, **owners):
+        return factories.ActivityFactory(
+            roadmap=roadmap,
+            recommendation=rec,
+            code=code,
+            title=f"Activity {code}",
+            title_vi=f"Hoạt động {code}",
+            status=status,
+            flag=flag,
+            percent_complete=percent,
+            **owners,
+        )
+
+    a = activity(
+        "R1.1", rec1, status="ongoing", flag="green", percent=15,
+        lead_member_states=[viet_nam], participating_member_states=[thailand],
+    )  # fmt: skip
+    b = activity(
+        "R1.2", rec1, status="not_started", flag="green", percent=0,
+        lead_member_states=[thailand], supporting_bodies=[costi],
+    )  # fmt: skip
+    c = activity(
+        "R2.1", rec2, status="ongoing", flag="amber", percent=5,
+        lead_member_states=[viet_nam], lead_bodies=[costi],
+    )  # fmt: skip
+    d = activity("R2.2", rec2, status="ongoing", flag="green", percent=25, lead_member_states=[thailand])
+    e = activity("RM.1", None, status="delayed", flag="amber", percent=0, lead_bodies=[accmsme])
+    workshop = factories.MilestoneFactory(
+        activity=a,
+        title="Workshop held",
+        title_vi="Hội thảo đã tổ chức",
+        planned_date=D(2025, 9, 30),
+        baseline_date=D(2025, 9, 30),
+    )
+    i_rec1 = factories.IndicatorFactory(
+        activity=None,
+        recommendation=rec1,
+        name="Factories with smart lines",
+        name_vi="Nhà máy có dây chuyền thông minh",
+        unit="factories",
+        baseline_value="3",
+        baseline_year=2021,
+        target_value="50",
+        target_year=2030,
+    )
+    i_a = factories.IndicatorFactory(activity=a, name="Workshops held", unit="workshops")
+    i_c = factories.IndicatorFactory(
+        activity=c, name="Enterprises assessed", name_vi="Doanh nghiệp được đánh giá", unit="enterprises"
+    )
+    i_d = factories.IndicatorFactory(
+        activity=d, name="Test beds", unit="test beds", baseline_value=None, target_value="10"
+    )
+
+    old = open_cycle(sec, *OLD)
+    prev = open_cycle(sec, *PREV)
+    cur = open_cycle(sec, *CUR)
+    later = open_cycle(sec, *LATER)
+    # The secretariat asks Malaysia for a report it does not owe by the plan.
+    services.expected_report_add(cycle=cur, activity=d, member_state=malaysia, acting_user=sec)
+
+    u = SimpleNamespace()
+    u.old_d = approve(
+        write(focal_th, d, old, status="ongoing", flag="green", percent=30, narrative="Old D by TH"), sec
+    )
+    # The previous cycle. Viet Nam's update on R1.1 is approved last of all, below.
+    u.p_a = write(focal_vn, a, prev, status="ongoing", flag="green", percent=20, narrative="Prev A by VN")
+    u.p_c = approve(
+        write(
+            focal_vn, c, prev, status="ongoing", flag="red", percent=10, narrative="Prev C by VN",
+            values=[(i_c, viet_nam, Decimal("100"), ""), (i_c, None, Decimal("900"), "Survey 2025")],
+        ),
+        sec,
+    )  # fmt: skip
+    u.p_d = approve(
+        write(focal_th, d, prev, status="ongoing", flag="green", percent=50, narrative="Prev D by TH"), sec
+    )
+    u.p_e = approve(
+        write(accmsme_rep, e, prev, status="delayed", flag="amber", percent=5, narrative="Prev E"), sec
+    )
+
+    # The cycle reported on. Viet Nam writes first but Thailand is approved first.
+    u.a_vn = write(
+        focal_vn, a, cur, status="ongoing", flag="green", percent=60, narrative="VN ran the workshops.",
+        values=[(i_rec1, viet_nam, Decimal("5"), "")],
+        achievements=[(workshop, D(2025, 9, 15))],
+        links=[("https://example.org/workshop", "Workshop notes")],
+        new_files=[SimpleUploadedFile("minutes.pdf", pdf_bytes())],
+    )  # fmt: skip
+    u.a_th = write(
+        focal_th, a, cur, status="delayed", flag="amber", percent=55, narrative="TH joined late.",
+        values=[(i_rec1, thailand, Decimal("7"), "")],
+    )  # fmt: skip
+    u.a_th = approve(u.a_th, sec)
+    u.a_vn = approve(u.a_vn, sec)
+    u.b_th = write(
+        focal_th, b, cur, status="ongoing", flag="red", percent=70, narrative="SECRET submitted B",
+        values=[(i_rec1, thailand, Decimal("77"), "")],
+    )  # fmt: skip
+    u.b_costi = write(
+        costi_rep, b, cur, status="ongoing", flag="red", percent=80, narrative="SECRET draft B", submit=False
+    )
+    u.c_vn = approve(
+        write(
+            focal_vn, c, cur, status="ongoing", flag="red", percent=30, narrative="SECRET replaced C",
+            values=[(i_c, viet_nam, Decimal("120"), ""), (i_c, None, Decimal("1000"), "")],
+        ),
+        sec,
+    )  # fmt: skip
+    u.c_corr = correct(
+        u.c_vn, focal_vn, sec, status="ongoing", flag="amber", percent=35, narrative="Corrected C by VN",
+        values=[(i_c, viet_nam, Decimal("125"), "Corrected figure")],
+    )  # fmt: skip
+    u.c_costi = services.progress_update_return(
+        update=write(
+            costi_rep, c, cur, status="completed", flag="green", percent=100, narrative="SECRET returned C",
+            values=[(i_c, None, Decimal("5555"), "")],
+        ),
+        comment="Not yet.",
+        acting_user=sec,
+    )  # fmt: skip
+    u.d_th = approve(
+        write(
+            focal_th, d, cur, status="completed", flag="green", percent=100, narrative="TH finished D.",
+            values=[(i_d, thailand, Decimal("40"), "")],
+        ),
+        sec,
+    )  # fmt: skip
+    u.e = approve(
+        write(accmsme_rep, e, cur, status="delayed", flag="red", percent=12, narrative="ACCMSME slipped."),
+        sec,
+    )
+
+    # A later cycle: none of it belongs in the 2025-H2 report.
+    u.n_a = approve(
+        write(
+            focal_vn, a, later, status="completed", flag="green", percent=100, narrative="LATER A by VN",
+            values=[(i_rec1, viet_nam, Decimal("999"), "")],
+        ),
+        sec,
+    )  # fmt: skip
+    # Approved after everything in 2025-H2 and 2026-H1, yet of an earlier cycle.
+    u.p_a = approve(u.p_a, sec)
+
+    return SimpleNamespace(
+        sec=sec, vn=viet_nam, th=thailand, my=malaysia, costi=costi, accmsme=accmsme,
+        focal_vn=focal_vn, focal_th=focal_th, costi_rep=costi_rep, accmsme_rep=accmsme_rep,
+        rec1=rec1, rec2=rec2, a=a, b=b, c=c, d=d, e=e, workshop=workshop,
+        i_rec1=i_rec1, i_a=i_a, i_c=i_c, i_d=i_d,
+        old=old, prev=prev, cur=cur, later=later, u=u,
+    )  # fmt: skip
+
+
+def rows_by_code(report):
+    return {row.code: row for row in report.activities}
+
+
+def state(row):
+    return (row.status, row.flag, row.percent, row.from_plan)
+
+
+# --- Only approved updates -----------------------------------------------------------------------
+
+
+def test_unapproved_and_replaced_updates_never_reach_the_report(record):
+    for scope in (
+        {},
+        {"recommendation": record.rec1},
+        {"member_state": record.th},
+        {"member_state": record.vn},
+    ):
+        report = gather_report(record.cur, **scope)
+        text = everything_in(report)
+        assert "SECRET" not in text, scope  # drafts, submitted, returned, replaced
+        assert "LATER" not in text, scope  # a later cycle
+        assert "Decimal('77" not in text and "Decimal('5555" not in text and "Decimal('1000" not in text
+        assert record.u.c_vn.pk not in [a.pk for a in report.annex]
+
+
+def test_approved_updates_are_counted_per_cycle(record):
+    report = gather_report(record.cur)
+    # 2025-H2: TH and VN on R1.1, the correction on R2.1 (not the update it replaced), R2.2, RM.1.
+    assert report.approved_updates == 5
+    # 2025-H1: VN on R1.1 (approved late, still 2025-H1's), VN on R2.1, TH on R2.2, ACCMSME on RM.1.
+    assert report.previous_approved_updates == 4
+    assert gather_report(record.prev).approved_updates == 4
+    assert gather_report(record.prev).previous_approved_updates == 1  # 2024-H2: TH on R2.2
+    assert gather_report(record.later).approved_updates == 1
+    assert {code: row.updates_this_cycle for code, row in rows_by_code(report).items()} == {
+        "R1.1": 2,
+        "R1.2": 0,
+        "R2.1": 1,
+        "R2.2": 1,
+        "RM.1": 1,
+    }
+
+
+def test_a_cycle_with_only_unapproved_updates_reports_none(record):
+    report = gather_report(record.cur, recommendation=record.rec1)
+    b = rows_by_code(report)["R1.2"]
+    assert (b.narrative, b.narrative_party, b.updates_this_cycle) == ("", "", 0)
+    assert state(b) == ("not_started", "green", 0, True)
+
+
+# --- Status as of the cycle ------------------------------------------------------------------------
+
+
+def test_status_as_of_the_cycle_comes_from_the_latest_approved_update(record):
+    rows = rows_by_code(gather_report(record.cur))
+    assert {code: state(row) for code, row in rows.items()} == {
+        # VN's update was approved after TH's: it wins although VN wrote first.
+        "R1.1": ("ongoing", "green", 60, False),
+        # Nothing approved: the plan's own record.
+        "R1.2": ("not_started", "green", 0, True),
+        # The correction, not the update it replaced.
+        "R2.1": ("ongoing", "amber", 35, False),
+        "R2.2": ("completed", "green", 100, False),
+        "RM.1": ("delayed", "red", 12, False),
+    }
+    assert {code: (row.narrative, row.narrative_party) for code, row in rows.items()} == {
+        "R1.1": ("VN ran the workshops.", "Viet Nam"),
+        "R1.2": ("", ""),
+        "R2.1": ("Corrected C by VN", "Viet Nam"),
+        "R2.2": ("TH finished D.", "Thailand"),
+        "RM.1": ("ACCMSME slipped.", "ACCMSME"),
+    }
+    a = rows["R1.1"]
+    assert (a.lead, a.participants, a.recommendation_number, a.title) == (
+        "Viet Nam",
+        "Thailand",
+        1,
+        "Activity R1.1",
+    )
+    assert (rows["R2.1"].lead, rows["R1.2"].participants, rows["RM.1"].recommendation_number) == (
+        "Viet Nam, COSTI",
+        "COSTI",
+        None,
+    )
+
+
+def test_the_cycle_end_comes_before_the_approval_time(record):
+    # 2025-H1's update on R1.1 was approved after every 2025-H2 and 2026-H1 update.
+    assert record.u.p_a.reviewed_at > record.u.n_a.reviewed_at > record.u.a_vn.reviewed_at
+    assert state(rows_by_code(gather_report(record.cur))["R1.1"]) == ("ongoing", "green", 60, False)
+    assert state(rows_by_code(gather_report(record.prev))["R1.1"]) == ("ongoing", "green", 20, False)
+    assert state(rows_by_code(gather_report(record.later))["R1.1"]) == ("completed", "green", 100, False)
+
+
+def test_within_a_cycle_the_latest_approval_wins_not_the_latest_written(record):
+    assert record.u.a_vn.pk < record.u.a_th.pk  # VN wrote first...
+    assert record.u.a_vn.reviewed_at > record.u.a_th.reviewed_at  # ...and was approved last
+    row = rows_by_code(gather_report(record.cur))["R1.1"]
+    assert (row.percent, row.narrative_party) == (60, "Viet Nam")
+
+
+def test_as_of_an_earlier_cycle_uses_earlier_updates_only(record):
+    rows = rows_by_code(gather_report(record.prev))
+    assert state(rows["R2.1"]) == ("ongoing", "red", 10, False)
+    assert state(rows["R2.2"]) == ("ongoing", "green", 50, False)
+    assert state(rows["RM.1"]) == ("delayed", "amber", 5, False)
+    assert rows["R1.2"].from_plan
+    rows = rows_by_code(gather_report(record.old))
+    assert state(rows["R2.2"]) == ("ongoing", "green", 30, False)
+    assert [code for code, row in rows.items() if row.from_plan] == ["R1.1", "R1.2", "R2.1", "RM.1"]
+
+
+def test_an_approved_correction_replaces_the_corrected_update(record):
+    report = gather_report(record.cur)
+    annex = {u.pk: u for u in report.annex}
+    assert record.u.c_vn.pk not in annex
+    correction = annex[record.u.c_corr.pk]
+    assert (correction.corrects, correction.percent, correction.flag, correction.narrative) == (
+        record.u.c_vn.pk,
+        35,
+        "amber",
+        "Corrected C by VN",
+    )
+    assert correction.indicator_values == [
+        ("Enterprises assessed", "Viet Nam", Decimal("125.00"), "enterprises")
+    ]
+
+
+def test_a_correction_waiting_for_review_changes_nothing(record):
+    # Thailand corrects its approved 2025-H2 update on R2.2 but nobody has approved the correction.
+    draft = services.progress_update_correct(update=record.u.d_th, acting_user=record.focal_th)
+    draft.proposed_percent, draft.narrative = 90, "SECRET correction"
+    services.progress_update_save(
+        update=draft, content=services.UpdateContent(), acting_user=record.focal_th, submit=True
+    )
+    report = gather_report(record.cur)
+    assert record.u.d_th.pk in [a.pk for a in report.annex]
+    assert state(rows_by_code(report)["R2.2"]) == ("completed", "green", 100, False)
+    assert "SECRET" not in everything_in(report)
+
+
+# --- Previous cycle and changes ---------------------------------------------------------------------
+
+
+def test_the_previous_cycle_is_the_latest_that_ended_before_this_one_started(record):
+    report = gather_report(record.cur)
+    assert (report.previous_cycle_slug, report.previous_cycle_name) == ("2025-H1", "Cycle 2025-H1")
+    assert gather_report(record.prev).previous_cycle_slug == "2024-H2"
+    assert gather_report(record.later).previous_cycle_slug == "2025-H2"
+
+
+def test_changes_since_the_previous_cycle(record):
+    report = gather_report(record.cur)
+    rows = rows_by_code(report)
+    assert {code: (r.previous_status, r.previous_flag, r.previous_percent) for code, r in rows.items()} == {
+        "R1.1": ("ongoing", "green", 20),
+        "R1.2": ("not_started", "green", 0),
+        "R2.1": ("ongoing", "red", 10),
+        "R2.2": ("ongoing", "green", 50),
+        "RM.1": ("delayed", "amber", 5),
+    }
+    assert {code: r.changed for code, r in rows.items()} == {
+        "R1.1": True,
+        "R1.2": False,
+        "R2.1": True,
+        "R2.2": True,
+        "RM.1": True,
+    }
+    assert report.changes == [
+        Change("R1.1", "Activity R1.1", "percent", "Percent complete", "20%", "60%"),
+        Change("R2.1", "Activity R2.1", "flag", "Flag", "Red", "Amber"),
+        Change("R2.1", "Activity R2.1", "percent", "Percent complete", "10%", "35%"),
+        Change("R2.2", "Activity R2.2", "status", "Status", "Ongoing", "Completed"),
+        Change("R2.2", "Activity R2.2", "percent", "Percent complete", "50%", "100%"),
+        Change("RM.1", "Activity RM.1", "flag", "Flag", "Amber", "Red"),
+        Change("RM.1", "Activity RM.1", "percent", "Percent complete", "5%", "12%"),
+    ]
+
+
+def test_the_first_cycle_has_no_previous_one(record):
+    report = gather_report(record.old)
+    assert (report.previous_cycle_slug, report.previous_cycle_name) == (None, None)
+    assert report.previous_approved_updates is None
+    assert report.changes == []
+    assert all(
+        (r.previous_status, r.previous_flag, r.previous_percent, r.changed) == (None, None, None, False)
+        for r in report.activities
+    )
+    assert report.approved_updates == 1
+
+
+def test_changes_are_scoped_too(record):
+    report = gather_report(record.cur, recommendation=record.rec1)
+    assert [(c.activity_code, c.field) for c in report.changes] == [("R1.1", "percent")]
+    assert report.previous_approved_updates == 1  # VN on R1.1 in 2025-H1
+    report = gather_report(record.cur, member_state=record.vn)
+    assert [(c.activity_code, c.field) for c in report.changes] == [
+        ("R1.1", "percent"),
+        ("R2.1", "flag"),
+        ("R2.1", "percent"),
+    ]
+    assert report.previous_approved_updates == 2  # VN's on R1.1 and R2.1
+
+
+# --- Counts and completion -------------------------------------------------------------------------
+
+
+def counts(items):
+    return {c.value: c.count for c in items}
+
+
+def test_status_and_flag_counts_completion_and_completed(record):
+    report = gather_report(record.cur)
+    zero = {"not_started": 0, "ongoing": 0, "delayed": 0, "completed": 0, "discontinued": 0}
+    assert counts(report.status_totals) == {
+        **zero,
+        "not_started": 1,
+        "ongoing": 2,
+        "delayed": 1,
+        "completed": 1,
+    }
+    assert [c.value for c in report.status_totals] == list(zero)  # every status, in the plan's order
+    assert counts(report.flag_totals) == {"green": 3, "amber": 1, "red": 1}
+    assert report.completion == 41.4  # (60 + 0 + 35 + 100 + 12) / 5
+    assert (report.activity_count, report.completed_count) == (5, 1)
+
+    sections = {s.number: s for s in report.sections}
+    assert [s.number for s in report.sections] == [1, 2, None]
+    assert [s.heading for s in report.sections] == [
+        "1. Workstream 1",
+        "2. Workstream 2",
+        "The roadmap as a whole",
+    ]
+    assert [a.code for a in sections[1].activities] == ["R1.1", "R1.2"]
+    assert counts(sections[1].status_counts) == {**zero, "ongoing": 1, "not_started": 1}
+    assert counts(sections[1].flag_counts) == {"green": 2, "amber": 0, "red": 0}
+    assert sections[1].completion == 30.0
+    assert counts(sections[2].status_counts) == {**zero, "ongoing": 1, "completed": 1}
+    assert counts(sections[2].flag_counts) == {"green": 1, "amber": 1, "red": 0}
+    assert sections[2].completion == 67.5
+    assert (sections[2].activity_count, sections[2].completed_count) == (2, 1)
+    assert counts(sections[None].status_counts) == {**zero, "delayed": 1}
+    assert sections[None].completion == 12.0
+    assert sections[None].completed_count == 0
+
+
+def test_completion_is_rounded_to_one_decimal(roadmap, secretariat_user):
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=3)
+    for code, percent in (("R3.1", 0), ("R3.2", 1), ("R3.3", 1)):
+        factories.ActivityFactory(roadmap=roadmap, recommendation=rec, code=code, percent_complete=percent)
+    cycle = open_cycle(secretariat_user, *CUR)
+    report = gather_report(cycle)
+    assert report.completion == 0.7  # 2 / 3
+    assert report.sections[0].completion == 0.7
+
+
+def test_an_empty_scope_reports_zero(record):
+    lonely = factories.RecommendationFactory(roadmap=record.rec1.roadmap, number=5)
+    report = gather_report(record.cur, recommendation=lonely)
+    assert (report.activity_count, report.completion, report.approved_updates) == (0, 0.0, 0)
+    assert report.sections == [] and report.annex == [] and report.changes == []
+
+
+# --- Milestones ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def milestones(roadmap, secretariat_user):
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=1)
+    other_rec = factories.RecommendationFactory(roadmap=roadmap, number=2)
+    activity = factories.ActivityFactory(roadmap=roadmap, recommendation=rec, code="R1.1")
+    other = factories.ActivityFactory(roadmap=roadmap, recommendation=other_rec, code="R2.1")
+
+    def m(title, planned, *, baseline="same", actual=None, on=activity):
+        factories.MilestoneFactory(
+            activity=on,
+            title=title,
+            planned_date=planned,
+            baseline_date=planned if baseline == "same" else baseline,
+            actual_date=actual,
+        )
+
+    # 2025-H2 runs 2025-07-01 to 2025-12-31.
+    m("achieved on the first day", D(2025, 6, 15), actual=D(2025, 7, 1))  # late
+    m("achieved on the last day", D(2026, 2, 1), actual=D(2025, 12, 31))  # early: not due next either
+    m("achieved the day before", D(2025, 6, 30), actual=D(2025, 6, 30))
+    m("achieved the day after", D(2026, 1, 15), actual=D(2026, 1, 1))
+    m("slipped, pending", D(2025, 9, 1), baseline=D(2025, 3, 1))
+    m("slipped, achieved before", D(2025, 3, 1), baseline=D(2025, 1, 1), actual=D(2025, 6, 30))
+    m("slipped, achieved on the first day", D(2025, 8, 1), baseline=D(2025, 1, 1), actual=D(2025, 7, 1))
+    m("brought forward", D(2025, 9, 1), baseline=D(2025, 10, 1))
+    m("no baseline", D(2025, 11, 1), baseline=None)
+    m("due this cycle, pending", D(2025, 12, 31))
+    m("next, first day", D(2026, 1, 1))
+    m("next, 31 March", D(2026, 3, 31))
+    m("next, 1 April", D(2026, 4, 1))
+    m("next, 3 July", D(2026, 7, 3))
+    m("next, 4 July", D(2026, 7, 4))
+    m("other recommendation, achieved", D(2025, 8, 1), actual=D(2025, 8, 1), on=other)
+    cycle = open_cycle(secretariat_user, *CUR)
+    return SimpleNamespace(cycle=cycle, rec=rec, other_rec=other_rec)
+
+
+def titles(rows):
+    return [row.title for row in rows]
+
+
+def test_milestones_achieved_and_slipped_with_inclusive_boundaries(milestones):
+    report = gather_report(milestones.cycle, recommendation=milestones.rec)
+    (section,) = report.sections
+    # Ordered by planned date.
+    assert titles(section.milestones_achieved) == [
+        "achieved on the first day",
+        "slipped, achieved on the first day",
+        "achieved on the last day",
+    ]
+    assert titles(section.milestones_slipped) == ["slipped, achieved on the first day", "slipped, pending"]
+    achieved = {row.title: row for row in section.milestones_achieved}
+    assert achieved["achieved on the first day"].state == "achieved_late"
+    assert achieved["slipped, achieved on the first day"].state == "achieved_on_time"
+    slipped = {row.title: row for row in section.milestones_slipped}
+    assert slipped["slipped, pending"].slip_days == (D(2025, 9, 1) - D(2025, 3, 1)).days == 184
+    assert (slipped["slipped, pending"].activity_code, slipped["slipped, pending"].actual_date) == (
+        "R1.1",
+        None,
+    )
+
+
+def test_milestones_due_next_without_a_following_cycle(milestones):
+    report = gather_report(milestones.cycle)
+    # A period as long as this one (184 days, both ends counted), from the day after it ends.
+    assert (report.next_period_start, report.next_period_end) == (D(2026, 1, 1), D(2026, 7, 3))
+    section = next(s for s in report.sections if s.number == 1)
+    assert titles(section.milestones_due_next) == [
+        "next, first day",
+        "achieved the day after",
+        "next, 31 March",
+        "next, 1 April",
+        "next, 3 July",
+    ]
+    other = next(s for s in report.sections if s.number == 2)
+    assert titles(other.milestones_achieved) == ["other recommendation, achieved"]
+    assert other.milestones_due_next == [] and other.milestones_slipped == []
+
+
+def test_milestones_due_next_follow_the_next_cycle(milestones, secretariat_user):
+    factories.ReportingCycleFactory(
+        slug="2026-Q1", period_start=D(2026, 1, 1), period_end=D(2026, 3, 31), deadline=D(2026, 4, 15)
+    )
+    factories.ReportingCycleFactory(
+        slug="2026-Q2", period_start=D(2026, 4, 1), period_end=D(2026, 6, 30), deadline=D(2026, 7, 15)
+    )
+    report = gather_report(milestones.cycle, recommendation=milestones.rec)
+    assert (report.next_period_start, report.next_period_end) == (D(2026, 1, 1), D(2026, 3, 31))
+    assert titles(report.sections[0].milestones_due_next) == [
+        "next, first day",
+        "achieved the day after",
+        "next, 31 March",
+    ]
+
+
+def test_a_milestone_achieved_through_an_approved_update_shows(record):
+    report = gather_report(record.cur, recommendation=record.rec1)
+    (section,) = report.sections
+    assert [(m.title, m.actual_date, m.state) for m in section.milestones_achieved] == [
+        ("Workshop held", D(2025, 9, 15), "achieved_on_time")
+    ]
+    vn = next(a for a in report.annex if a.party == "Viet Nam")
+    assert vn.milestones == [("Workshop held", D(2025, 9, 15))]
+
+
+# --- Indicators ------------------------------------------------------------------------------------
+
+
+def values(row):
+    return [(v.member_state, v.value, v.cycle, v.note) for v in row.values]
+
+
+def test_indicators_show_baseline_target_and_the_latest_approved_values(record):
+    report = gather_report(record.cur)
+    sections = {s.number: s for s in report.sections}
+    rec1 = {i.name: i for i in sections[1].indicators}
+    rec2 = {i.name: i for i in sections[2].indicators}
+    assert set(rec1) == {"Factories with smart lines", "Workshops held"}
+    assert list(rec2) == ["Enterprises assessed", "Test beds"]
+    assert sections[None].indicators == []
+
+    smart = rec1["Factories with smart lines"]
+    assert (smart.owner, smart.unit) == ("Recommendation 1", "factories")
+    assert (smart.baseline_value, smart.baseline_year, smart.target_value, smart.target_year) == (
+        Decimal("3"),
+        2021,
+        Decimal("50"),
+        2030,
+    )
+    # TH's 77 was only submitted; VN's 999 belongs to 2026-H1.
+    assert values(smart) == [
+        ("Thailand", Decimal("7"), "2025-H2", ""),
+        ("Viet Nam", Decimal("5"), "2025-H2", ""),
+    ]
+    assert values(rec1["Workshops held"]) == []
+    assert rec1["Workshops held"].owner == "R1.1"
+
+    assessed = rec2["Enterprises assessed"]
+    assert assessed.owner == "R2.1"
+    # VN: the correction's 125 (not the replaced 120). ASEAN: the correction dropped the
+    # replaced 1000 and COSTI's 5555 was returned, so 2025-H1's 900 stands.
+    assert values(assessed) == [
+        ("Viet Nam", Decimal("125"), "2025-H2", "Corrected figure"),
+        ("ASEAN", Decimal("900"), "2025-H1", "Survey 2025"),
+    ]
+    beds = rec2["Test beds"]
+    assert (beds.baseline_value, beds.target_value) == (None, Decimal("10"))
+    assert values(beds) == [("Thailand", Decimal("40"), "2025-H2", "")]
+
+
+def test_indicator_values_as_of_earlier_and_later_cycles(record):
+    prev = {i.name: i for s in gather_report(record.prev).sections for i in s.indicators}
+    assert values(prev["Enterprises assessed"]) == [
+        ("Viet Nam", Decimal("100"), "2025-H1", ""),
+        ("ASEAN", Decimal("900"), "2025-H1", "Survey 2025"),
+    ]
+    assert values(prev["Factories with smart lines"]) == []
+    later = {i.name: i for s in gather_report(record.later).sections for i in s.indicators}
+    assert values(later["Factories with smart lines"]) == [
+        ("Thailand", Decimal("7"), "2025-H2", ""),
+        ("Viet Nam", Decimal("999"), "2026-H1", ""),
+    ]
+
+
+def test_a_recommendations_own_indicator_comes_before_its_activities(record):
+    # The same order on every database: the recommendation's indicator, then its activities' in order.
+    rec1 = next(s for s in gather_report(record.cur).sections if s.number == 1)
+    assert [i.name for i in rec1.indicators] == ["Factories with smart lines", "Workshops held"]
+
+
+# --- Scope ----------------------------------------------------------------------------------------
+
+
+def test_one_recommendation(record):
+    report = gather_report(record.cur, recommendation=record.rec1)
+    assert (report.scope, report.scope_label) == ("recommendation", "Recommendation 1")
+    assert [s.number for s in report.sections] == [1]
+    assert [a.code for a in report.activities] == ["R1.1", "R1.2"]
+    assert [i.name for i in report.sections[0].indicators] == ["Factories with smart lines", "Workshops held"]
+    assert [(a.activity_code, a.party) for a in report.annex] == [("R1.1", "Thailand"), ("R1.1", "Viet Nam")]
+    assert report.approved_updates == 2
+    assert counts(report.flag_totals) == {"green": 2, "amber": 0, "red": 0}
+    assert report.completion == 30.0
+    assert [
+        (p.party, p.activities_led, p.activities_joined, p.expected, p.approved) for p in report.participation
+    ] == [
+        ("Thailand", 1, 1, 2, 1),
+        ("Viet Nam", 1, 0, 1, 1),
+        ("COSTI", 0, 1, 0, 0),
+    ]
+
+
+def test_one_member_state_sees_its_activities_and_its_own_reports_only(record):
+    report = gather_report(record.cur, member_state=record.th)
+    assert (report.scope, report.scope_label) == ("member_state", "Thailand")
+    assert [a.code for a in report.activities] == ["R1.1", "R1.2", "R2.2"]  # joins R1.1, leads the others
+    rows = rows_by_code(report)
+    # The activity's status is the activity's, whoever reported it; the narrative is Thailand's.
+    assert state(rows["R1.1"]) == ("ongoing", "green", 60, False)
+    assert (rows["R1.1"].narrative, rows["R1.1"].narrative_party, rows["R1.1"].updates_this_cycle) == (
+        "TH joined late.",
+        "Thailand",
+        1,
+    )
+    assert [(a.activity_code, a.party) for a in report.annex] == [("R1.1", "Thailand"), ("R2.2", "Thailand")]
+    assert report.approved_updates == 2
+    assert report.previous_approved_updates == 1  # TH on R2.2 in 2025-H1
+    indicators = {i.name: i for s in report.sections for i in s.indicators}
+    assert set(indicators) == {"Factories with smart lines", "Workshops held", "Test beds"}
+    assert values(indicators["Factories with smart lines"]) == [("Thailand", Decimal("7"), "2025-H2", "")]
+    assert values(indicators["Test beds"]) == [("Thailand", Decimal("40"), "2025-H2", "")]
+    assert [
+        (p.party, p.activities_led, p.activities_joined, p.expected, p.approved) for p in report.participation
+    ] == [("Thailand", 2, 1, 3, 2)]
+
+
+def test_a_member_state_scope_leaves_out_asean_wide_and_other_states_values(record):
+    report = gather_report(record.cur, member_state=record.vn)
+    assert [a.code for a in report.activities] == ["R1.1", "R2.1"]
+    assert [s.number for s in report.sections] == [1, 2]
+    indicators = {i.name: i for s in report.sections for i in s.indicators}
+    assert values(indicators["Enterprises assessed"]) == [
+        ("Viet Nam", Decimal("125"), "2025-H2", "Corrected figure")
+    ]
+    assert values(indicators["Factories with smart lines"]) == [("Viet Nam", Decimal("5"), "2025-H2", "")]
+    assert "Test beds" not in indicators
+    assert [(a.activity_code, a.party) for a in report.annex] == [("R1.1", "Viet Nam"), ("R2.1", "Viet Nam")]
+    assert [
+        (p.party, p.activities_led, p.activities_joined, p.expected, p.approved) for p in report.participation
+    ] == [("Viet Nam", 2, 0, 2, 2)]
+
+
+def test_a_member_state_owing_a_report_on_an_activity_it_does_not_join(record):
+    report = gather_report(record.cur, member_state=record.my)
+    # Malaysia neither leads nor joins anything, but the secretariat asked it to report on R2.2
+    # this cycle: that activity is in its report, with nothing approved from it yet.
+    assert [a.code for a in report.activities] == ["R2.2"]
+    assert [s.number for s in report.sections] == [2]
+    assert report.annex == [] and report.approved_updates == 0
+    assert [
+        (p.party, p.activities_led, p.activities_joined, p.expected, p.approved) for p in report.participation
+    ] == [("Malaysia", 0, 0, 1, 0)]
+    # In the previous cycle it owed nothing on R2.2, so its report for that cycle is empty.
+    earlier = gather_report(record.prev, member_state=record.my)
+    assert earlier.activities == [] and earlier.sections == []
+    assert [(p.party, p.expected) for p in earlier.participation] == [("Malaysia", 0)]
+
+
+def test_a_recommendation_and_a_member_state_together_are_refused(record):
+    with pytest.raises(ValueError):
+        gather_report(record.cur, recommendation=record.rec1, member_state=record.vn)
+
+
+# --- Participation and the annex --------------------------------------------------------------------
+
+
+def test_participation_counts_the_cycles_expected_reports(record):
+    report = gather_report(record.cur)
+    assert [
+        (p.party, p.is_member_state, p.activities_led, p.activities_joined, p.expected, p.approved)
+        for p in report.participation
+    ] == [
+        # Asked for one report beyond the plan, not yet written.
+        ("Malaysia", True, 0, 0, 1, 0),
+        # Leads R1.2 and R2.2, joins R1.1; owes R1.1 (approved), R1.2 (submitted), R2.2 (approved).
+        ("Thailand", True, 2, 1, 3, 2),
+        # Leads R1.1 and R2.1; both approved (R2.1 through its correction).
+        ("Viet Nam", True, 2, 0, 2, 2),
+        ("ACCMSME", False, 1, 0, 1, 1),
+        # Leads R2.1 (returned); supports R1.2, which owes no report from a supporter.
+        ("COSTI", False, 1, 1, 1, 0),
+    ]
+    assert (report.expected_total, report.approved_total) == (8, 5)
+    assert [p.percent_approved for p in report.participation] == [0, 67, 100, 100, 0]
+
+
+def test_the_annex_lists_this_cycles_approved_updates_in_the_report_order(record):
+    report = gather_report(record.cur)
+    u = record.u
+    assert [(a.pk, a.activity_code, a.party) for a in report.annex] == [
+        (u.a_th.pk, "R1.1", "Thailand"),
+        (u.a_vn.pk, "R1.1", "Viet Nam"),
+        (u.c_corr.pk, "R2.1", "Viet Nam"),
+        (u.d_th.pk, "R2.2", "Thailand"),
+        (u.e.pk, "RM.1", "ACCMSME"),  # the roadmap as a whole comes last, as its section does
+    ]
+    vn = report.annex[1]
+    assert (vn.author, vn.approved_by, vn.status_label, vn.flag_label, vn.percent, vn.corrects) == (
+        str(record.focal_vn),
+        str(record.sec),
+        "Ongoing",
+        "Green",
+        60,
+        None,
+    )
+    assert (vn.activity_title, vn.recommendation_number, vn.narrative) == (
+        "Activity R1.1",
+        1,
+        "VN ran the workshops.",
+    )
+    assert vn.indicator_values == [("Factories with smart lines", "Viet Nam", Decimal("5.00"), "factories")]
+    assert vn.links == [("Workshop notes", "https://example.org/workshop")]
+    assert vn.files == ["minutes.pdf"]
+    assert vn.approved_at == record.u.a_vn.reviewed_at and vn.submitted_at == record.u.a_vn.submitted_at
+    assert report.annex[4].recommendation_number is None
+
+
+def test_the_report_heading(record):
+    moment = datetime.datetime(2026, 1, 20, 3, 0, tzinfo=datetime.UTC)
+    report = gather_report(record.cur, generated_by="Secretariat", generated_at=moment)
+    assert (report.title, report.cycle_slug, report.cycle_name) == (
+        "Progress report: Cycle 2025-H2",
+        "2025-H2",
+        "Cycle 2025-H2",
+    )
+    assert (report.period_start, report.period_end, report.deadline) == (
+        D(2025, 7, 1),
+        D(2025, 12, 31),
+        D(2025, 12, 31),
+    )
+    assert (report.scope, report.scope_label, report.cycle_state) == ("roadmap", "The whole roadmap", "Open")
+    assert (report.next_period_start, report.next_period_end) == (D(2026, 1, 1), D(2026, 6, 30))
+    assert (report.generated_by, report.generated_at) == ("Secretariat", moment)
+    assert report.roadmap_title == record.rec1.roadmap.title
+    assert report.file_stem == "progress-report-2025-H2-roadmap-en"
+
+
+# --- Vietnamese ---------------------------------------------------------------------------------
+
+
+def test_vietnamese_titles_and_names(record):
+    factories.ActivityFactory(
+        roadmap=record.rec1.roadmap,
+        recommendation=record.rec1,
+        code="R1.3",
+        title="English only",
+        title_vi="",
+    )
+    report = gather_report(record.cur, language="vi")
+    assert translation.get_language() == "en"  # the report's language does not leak out
+    assert report.language == "vi"
+    assert report.roadmap_title == record.rec1.roadmap.title_vi
+    rows = rows_by_code(report)
+    assert rows["R1.1"].title == "Hoạt động R1.1"
+    assert rows["R1.3"].title == "English only"  # no Vietnamese title: the English one
+    assert (rows["R1.1"].lead, rows["R1.1"].participants, rows["R1.1"].narrative_party) == (
+        "Việt Nam",
+        "Thái Lan",
+        "Việt Nam",
+    )
+    first = report.sections[0]
+    assert (first.title, first.short_title) == (record.rec1.title_vi, "Nhóm 1")
+    assert first.milestones_achieved[0].title == "Hội thảo đã tổ chức"
+    indicators = {i.owner: i for s in report.sections for i in s.indicators}
+    assert indicators["R2.1"].name == "Doanh nghiệp được đánh giá"
+    assert indicators["R2.2"].name == "Test beds"  # no Vietnamese name
+    assert [v.member_state for v in indicators["R2.1"].values] == ["Việt Nam", "ASEAN"]
+    assert [p.party for p in report.participation][:3] == ["Ma-lai-xi-a", "Thái Lan", "Việt Nam"]
+    assert report.annex[0].party == "Thái Lan"
+    assert report.annex[1].milestones == [("Hội thảo đã tổ chức", D(2025, 9, 15))]
+    assert report.annex[2].indicator_values[0][:2] == ("Doanh nghiệp được đánh giá", "Việt Nam")
+    scoped = gather_report(record.cur, member_state=record.vn, language="vi")
+    assert scoped.scope_label == "Việt Nam"
+    assert scoped.file_stem == "progress-report-2025-H2-viet-nam-vi"
+
+
+# --- The plan's record as the fallback ---------------------------------------------------------------
+
+
+@pytest.fixture
+def first_report_later(roadmap, viet_nam, focal_vn, secretariat_user):
+    """Nothing approved in 2025-H1; Viet Nam's first approved update comes in 2025-H2."""
+    activity = factories.ActivityFactory(
+        roadmap=roadmap, code="R1.1", status="not_started", flag="green", percent_complete=0,
+        lead_member_states=[viet_nam],
+    )  # fmt: skip
+    prev = open_cycle(secretariat_user, *PREV)
+    cur = open_cycle(secretariat_user, *CUR)
+    approve(
+        write(focal_vn, activity, cur, status="ongoing", flag="amber", percent=80, narrative="Started."),
+        secretariat_user,
+    )
+    return prev, cur
+
+
+def test_as_of_an_earlier_cycle_the_plan_fallback_ignores_later_approvals(first_report_later):
+    prev, _cur = first_report_later
+    (row,) = gather_report(prev).activities
+    assert row.from_plan
+    assert (row.status, row.flag, row.percent) == ("not_started", "green", 0)
+
+
+def test_a_first_report_shows_as_a_change(first_report_later):
+    _prev, cur = first_report_later
+    report = gather_report(cur)
+    assert [(c.field, c.before, c.after) for c in report.changes] == [
+        ("status", "Not started", "Ongoing"),
+        ("flag", "Green", "Amber"),
+        ("percent", "0%", "80%"),
+    ]
+
+
+# --- Queries ---------------------------------------------------------------------------------------
+
+
+def add_batch(n, *, roadmap, recs, prev, cur, vn, focal_vn, sec, batch):
+    """`n` activities per recommendation (and one on the roadmap as a whole), with a new member state and
+    body leading them, Viet Nam taking part, updates approved in both cycles (one corrected), one
+    returned and one draft, milestones and indicator values."""
+    state = factories.MemberStateFactory(iso2=f"Q{chr(65 + batch)}", iso3=f"Q{chr(65 + batch)}Q", name_vi="X")
+    focal = factories.FocalPointFactory(username=f"focal.{batch}", member_state=state)
+    body = factories.BodyFactory(acronym=f"B{batch}")
+    rep = factories.BodyRepresentativeFactory(username=f"rep.{batch}", body=body)
+    activities = []
+    for rec in [*recs, None]:
+        for i in range(n if rec else 1):
+            number = rec.number if rec else 9
+            activities.append(
+                factories.ActivityFactory(
+                    roadmap=roadmap,
+                    recommendation=rec,
+                    code=f"{'R' if rec else 'X'}{number}.{batch * 100 + i + 1}",
+                    lead_member_states=[state],
+                    participating_member_states=[vn],
+                    lead_bodies=[body],
+                    supporting_bodies=[body],
+                )
+            )
+    for rec in recs:
+        factories.IndicatorFactory(activity=None, recommendation=rec, name=f"Rec indicator {batch}")
+    for index, activity in enumerate(activities):
+        milestone = factories.MilestoneFactory(activity=activity, planned_date=D(2025, 8, 1))
+        factories.MilestoneFactory(activity=activity, planned_date=D(2025, 9, 1), baseline_date=D(2025, 3, 1))
+        factories.MilestoneFactory(activity=activity, planned_date=D(2026, 2, 1))
+        indicator = factories.IndicatorFactory(activity=activity)
+        for party in ({"member_state": state}, {"member_state": vn}, {"body": body}):
+            services.expected_report_add(cycle=cur, activity=activity, acting_user=sec, **party)
+        values = [(indicator, state, Decimal(index), ""), (indicator, None, Decimal(index + 1), "")]
+        approve(
+            write(
+                focal,
+                activity,
+                prev,
+                status="ongoing",
+                flag="green",
+                percent=10,
+                narrative="p",
+                values=values,
+            ),
+            sec,
+        )
+        first = approve(
+            write(
+                focal, activity, cur, status="delayed", flag="amber", percent=20 + index, narrative="c",
+                values=values, achievements=[(milestone, D(2025, 8, 2))],
+                links=[("https://example.org/", "")],
+            ),
+            sec,
+        )  # fmt: skip
+        correct(first, focal, sec, status="delayed", flag="red", percent=25, narrative="fixed", values=values)
+        approve(
+            write(focal_vn, activity, cur, status="ongoing", flag="green", percent=30, narrative="vn",
+                  values=[(indicator, vn, Decimal(3), "")]),
+            sec,
+        )  # fmt: skip
+        services.progress_update_return(
+            update=write(rep, activity, cur, status="ongoing", flag="green", percent=1, narrative="r"),
+            comment="No.",
+            acting_user=sec,
+        )
+        write(focal, activity, cur, status="ongoing", flag="green", percent=2, narrative="d", submit=False)
+    return len(activities)
+
+
+SCOPES = ["roadmap", "recommendation", "member_state"]
+
+
+def scope_kwargs(scope, record):
+    return {
+        "roadmap": {},
+        "recommendation": {"recommendation": record["recs"][0]},
+        "member_state": {"member_state": record["vn"]},
+    }[scope]
+
+
+def count_queries(cycle, scope, record):
+    with CaptureQueriesContext(connection) as queries:
+        report = gather_report(cycle, **scope_kwargs(scope, record))
+    return len(queries), report
+
+
+@pytest.fixture
+def query_record(roadmap, viet_nam, focal_vn, secretariat_user):
+    recs = [factories.RecommendationFactory(roadmap=roadmap, number=n) for n in (1, 2)]
+    prev = open_cycle(secretariat_user, *PREV)
+    cur = open_cycle(secretariat_user, *CUR)
+    return {
+        "roadmap": roadmap, "recs": recs, "prev": prev, "cur": cur, "vn": viet_nam,
+        "focal_vn": focal_vn, "sec": secretariat_user,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_the_number_of_queries_does_not_grow_with_the_record(
+    query_record, scope, django_assert_max_num_queries
+):
+    r = query_record
+    args = {k: r[k] for k in ("roadmap", "recs", "prev", "cur", "focal_vn")} | {
+        "vn": r["vn"],
+        "sec": r["sec"],
+    }
+    small_activities = add_batch(1, batch=0, **args)
+    small, small_report = count_queries(r["cur"], scope, r)
+
+    big_activities = small_activities
+    for batch in (1, 2, 3):
+        big_activities += add_batch(2, batch=batch, **args)
+    big, big_report = count_queries(r["cur"], scope, r)
+
+    # The bigger record really is bigger in everything the report reads.
+    assert big_activities >= 4 * small_activities
+    assert len(big_report.activities) >= 4 * len(small_report.activities) > 0
+    assert len(big_report.annex) >= 4 * len(small_report.annex) > 0
+    assert len(big_report.participation) >= len(small_report.participation)
+    big_values = sum(len(i.values) for s in big_report.sections for i in s.indicators)
+    assert big_values >= 4 * sum(len(i.values) for s in small_report.sections for i in s.indicators) > 0
+    big_milestones = sum(len(s.milestones_achieved) + len(s.milestones_due_next) for s in big_report.sections)
+    assert big_milestones > sum(len(s.milestones_achieved) for s in small_report.sections) > 0
+    assert big == small
+    with django_assert_max_num_queries(30):
+        gather_report(r["cur"], **scope_kwargs(scope, r))

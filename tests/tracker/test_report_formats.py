@@ -1,0 +1,534 @@
+"""The cycle report in each format, built through the real services and read back as a reader would."""
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.utils import timezone
+from docx import Document
+from pypdf import PdfReader
+
+from roadmap.exports import FORMULA_PREFIXES
+from tests import factories
+from tests.tracker.conftest import open_cycle, write_update
+from tracker import services
+from tracker.reports.build import build_report
+from tracker.reports.data import gather_report
+from tracker.reports.render import render
+from tracker.reports.render.pdf import ResourceRefused, StaticFilesOnly
+
+VI_NARRATIVE = "Thúc đẩy nhận thức – Việt Nam đã triển khai thí điểm ở hai tỉnh"
+FORMULA_NARRATIVE = '=HYPERLINK("http://evil.example/steal","Open")'
+PLUS_NARRATIVE = "+1 pilot site added in Chiang Mai"
+AT_NARRATIVE = "@SUM(A1:A9) is the budget line we used"
+# Text of updates that are not approved: no format may show it.
+DRAFT_TEXT = "DRAFTMARKER unapproved draft words"
+SUBMITTED_TEXT = "SUBMITTEDMARKER awaiting review"
+RETURNED_TEXT = "RETURNEDMARKER sent back"
+UNAPPROVED = ("DRAFTMARKER", "SUBMITTEDMARKER", "RETURNEDMARKER")
+
+FORMATS = ["html", "pdf", "xlsx", "csv", "docx"]
+
+
+def _approve(user, activity, cycle, secretariat_user, narrative, content=None, **fields):
+    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update.narrative = narrative
+    for name, value in fields.items():
+        setattr(update, name, value)
+    update = services.progress_update_save(
+        update=update, content=content or services.UpdateContent(), acting_user=user, submit=True
+    )
+    return services.progress_update_approve(update=update, acting_user=secretariat_user)
+
+
+@pytest.fixture
+def record(plan, cycle, roadmap, viet_nam, thailand, focal_vn, focal_th, secretariat_user):
+    """R2.1 to R2.4 with approved updates (Vietnamese and formula-like text) and unapproved ones."""
+    rec = plan["recommendation"]
+    r22 = factories.ActivityFactory(
+        roadmap=roadmap,
+        recommendation=rec,
+        code="R2.2",
+        title="Pilot lines in SMEs",
+        lead_member_states=[thailand],
+        participating_member_states=[viet_nam],
+    )
+    r23 = factories.ActivityFactory(
+        roadmap=roadmap,
+        recommendation=rec,
+        code="R2.3",
+        title="Assessor training",
+        lead_member_states=[viet_nam],
+        participating_member_states=[thailand],
+    )
+    r24 = factories.ActivityFactory(
+        roadmap=roadmap,
+        recommendation=rec,
+        code="R2.4",
+        title="Testbed network",
+        lead_member_states=[thailand],
+    )
+    # The cycle was opened before these activities existed: they owe reports from now on.
+    for activity, party in (
+        (r22, thailand),
+        (r22, viet_nam),
+        (r23, viet_nam),
+        (r23, thailand),
+        (r24, thailand),
+    ):
+        services.expected_report_add(
+            cycle=cycle, activity=activity, member_state=party, acting_user=secretariat_user
+        )
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    _approve(
+        focal_th,
+        plan["activity"],
+        cycle,
+        secretariat_user,
+        FORMULA_NARRATIVE,
+        proposed_percent=35,
+        challenges="-5 assessors left",
+        proposed_status="ongoing",
+    )
+    _approve(
+        focal_vn,
+        plan["activity"],
+        cycle,
+        secretariat_user,
+        VI_NARRATIVE,
+        content=services.UpdateContent(
+            achievements=[(plan["milestone"], yesterday)],
+            indicator_values=[(plan["indicator"], viet_nam, Decimal("120"), "Provisional")],
+            links=[("https://example.org/pilot-report", "Pilot report")],
+        ),
+        proposed_percent=40,
+        proposed_status="ongoing",
+        next_steps="Đánh giá 200 doanh nghiệp",
+    )
+    _approve(
+        focal_th, r22, cycle, secretariat_user, PLUS_NARRATIVE, proposed_percent=20, proposed_status="ongoing"
+    )
+    _approve(
+        focal_vn,
+        r23,
+        cycle,
+        secretariat_user,
+        AT_NARRATIVE,
+        proposed_percent=60,
+        proposed_status="delayed",
+        proposed_flag="amber",
+    )
+    write_update(focal_vn, r22, cycle, narrative=DRAFT_TEXT)
+    write_update(focal_th, r23, cycle, submit=True, narrative=SUBMITTED_TEXT)
+    returned = write_update(focal_th, r24, cycle, submit=True, narrative=RETURNED_TEXT)
+    services.progress_update_return(update=returned, comment="Name the sites.", acting_user=secretariat_user)
+    return {"cycle": cycle, "activities": [plan["activity"], r22, r23, r24]}
+
+
+def _build(record, fmt, language="en"):
+    content, data = build_report(
+        cycle=record["cycle"], fmt=fmt, language=language, generated_by="Dewi Lestari"
+    )
+    return content, data
+
+
+def _pdf_text(content):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def _docx_text(content):
+    doc = Document(io.BytesIO(content))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def _xlsx_text(content):
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return "\n".join(
+        str(cell.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+def _text_of(fmt, content):
+    if fmt == "pdf":
+        return _pdf_text(content)
+    if fmt == "xlsx":
+        return _xlsx_text(content)
+    if fmt == "docx":
+        return _docx_text(content)
+    return content.decode("utf-8")
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def test_pdf_carries_the_cycle_the_activities_and_the_vietnamese_narrative(record):
+    content, data = _build(record, "pdf")
+
+    reader = PdfReader(io.BytesIO(content))
+    text = _pdf_text(content)
+    flat = re.sub(r"\s+", " ", text)
+    assert content.startswith(b"%PDF-")
+    assert len(reader.pages) >= 5  # cover, contents, summary, a recommendation, participation, annex
+    assert "2026 second half" in flat
+    assert "R2.1" in flat and "R2.3" in flat
+    assert VI_NARRATIVE in flat  # the diacritics survive embedding and extraction
+    assert "Đánh giá 200 doanh nghiệp" in flat  # annex fields too
+    assert "first reporting cycle" in flat  # no previous cycle to compare with
+    assert "Page 2 of" in flat  # page numbers in the margin
+    assert data.title in flat  # the report's title, on the cover and in the page margins
+    assert reader.metadata.title.startswith(data.title)
+
+
+def test_pdf_embeds_the_dejavu_fonts(record):
+    content, _data = _build(record, "pdf")
+
+    reader = PdfReader(io.BytesIO(content))
+    fonts = set()
+    for page in reader.pages[:4]:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).replace("-", ""))
+    assert any(name.endswith("DejaVuSans") for name in fonts)
+    assert any(name.endswith("DejaVuSansBold") for name in fonts)
+
+
+def test_pdf_fetcher_serves_our_fonts_and_refuses_everything_else():
+    fetcher = StaticFilesOnly()
+
+    font = fetcher("static-file:fonts/DejaVuSans.ttf")
+    assert font.read(4) == b"\x00\x01\x00\x00"  # a TrueType file
+    for url in (
+        "https://example.com/logo.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "data:text/plain,hello",
+        "static-file:../config/settings/base.py",
+        "static-file:fonts/../../manage.py",
+        "static-file://evil.example/fonts/DejaVuSans.ttf",
+        "static-file:fonts/missing.ttf",
+    ):
+        with pytest.raises(ResourceRefused):
+            fetcher(url)
+
+
+def test_pdf_ignores_an_external_image_in_the_layout(record, monkeypatch):
+    from tracker.reports.render import html as html_renderer
+
+    asked = []
+    original = StaticFilesOnly.fetch
+
+    def spy(self, url, headers=None):
+        asked.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(StaticFilesOnly, "fetch", spy)
+    real = html_renderer.render_string
+    monkeypatch.setattr(
+        html_renderer,
+        "render_string",
+        lambda report, pdf=False: real(report, pdf=pdf).replace(
+            "</main>", '<img src="https://example.com/tracker.png" alt=""></main>'
+        ),
+    )
+
+    content, _data = _build(record, "pdf")
+
+    assert content.startswith(b"%PDF-")
+    assert "https://example.com/tracker.png" in asked  # it was asked for, and refused
+    assert all(u.startswith("static-file:fonts/") for u in asked if u != "https://example.com/tracker.png")
+    assert {"static-file:fonts/DejaVuSans.ttf", "static-file:fonts/DejaVuSans-Bold.ttf"} <= set(asked)
+
+
+# --- XLSX ------------------------------------------------------------------------------------------
+
+
+def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
+    content, data = _build(record, "xlsx")
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == [
+        "Report",
+        "Summary",
+        "Activities",
+        "Milestones",
+        "Indicators",
+        "Participation",
+        "Changes",
+        "Annex",
+    ]
+    activities = book["Activities"]
+    header = [c.value for c in activities[1]]
+    assert header[:3] == ["Recommendation", "Code", "Title"]
+    assert all(c.font.bold for c in activities[1])
+    assert activities.freeze_panes == "A2"
+    rows = {r[1]: r for r in activities.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {"R2.1", "R2.2", "R2.3", "R2.4"}
+    r21 = rows["R2.1"]
+    assert r21[0] == 2 and r21[7] == 40  # numbers as numbers
+    assert isinstance(r21[8], datetime.datetime)  # dates as dates
+    assert r21[12] == VI_NARRATIVE
+    assert activities.column_dimensions["C"].width >= 40
+
+    annex = list(book["Annex"].iter_rows(min_row=2, values_only=True))
+    narratives = {r[11] for r in annex}
+    assert "'" + FORMULA_NARRATIVE in narratives
+    assert any(r[13] == "'-5 assessors left" for r in annex)
+    assert isinstance(annex[0][5], datetime.datetime) and annex[0][5].tzinfo is None
+
+    indicators = list(book["Indicators"].iter_rows(min_row=2, values_only=True))
+    assert any(r[8] == "Viet Nam" and r[9] == 120 and r[10] == "2026-H2" for r in indicators)
+    summary = list(book["Summary"].iter_rows(min_row=2, values_only=True))
+    assert summary[-1][0] == "Total" and summary[-1][1] == data.activity_count == 4
+
+
+def test_xlsx_has_no_cell_that_spreadsheets_would_execute(record):
+    content, _data = _build(record, "xlsx")
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    texts = []
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    assert not cell.value.startswith(FORMULA_PREFIXES), (ws.title, cell.coordinate)
+    assert "'" + PLUS_NARRATIVE in texts and "'" + AT_NARRATIVE in texts
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
+    content, data = _build(record, "csv")
+
+    assert content.startswith(b"\xef\xbb\xbf")  # Excel then reads UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header == [
+        "Recommendation",
+        "Code",
+        "Title",
+        "Lead",
+        "Participants",
+        "Status",
+        "Flag",
+        "Percent complete",
+        "Planned start",
+        "Planned end",
+        "Baseline start",
+        "Baseline end",
+        "Narrative (latest approved this cycle)",
+    ]
+    assert len(body) == data.activity_count == 4
+    by_code = {r[1]: r for r in body}
+    assert by_code["R2.1"][12] == VI_NARRATIVE  # the latest approved narrative, with its diacritics
+    assert by_code["R2.1"][3] == "Viet Nam" and "Thailand" in by_code["R2.1"][4]
+    assert by_code["R2.1"][7] == "40" and by_code["R2.1"][8] == "2024-01-01"
+    assert by_code["R2.2"][12] == "'" + PLUS_NARRATIVE
+    assert by_code["R2.3"][12] == "'" + AT_NARRATIVE
+    assert by_code["R2.4"][12] == ""  # its only update was returned
+    for row in rows:
+        for value in row:
+            assert not value.lstrip("\ufeff").startswith(FORMULA_PREFIXES)
+
+
+# --- DOCX ------------------------------------------------------------------------------------------
+
+
+def test_docx_is_an_editable_document_with_headings_and_tables(record):
+    content, data = _build(record, "docx")
+
+    doc = Document(io.BytesIO(content))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Executive summary") in headings
+    assert any(style == "Heading 1" and text.startswith("Recommendation 2") for style, text in headings)
+    assert ("Heading 1", "Annex: approved progress updates") in headings
+    assert any(style == "Heading 2" and text.startswith("R2.1") for style, text in headings)
+    assert [p.text for p in doc.paragraphs if p.style.name == "Title"] == [data.title]
+    styles = [t.style.name for t in doc.tables]
+    assert styles.count("Table Grid") >= 6 and set(styles) <= {"Table Grid", "Normal Table"}  # cover: plain
+    text = _docx_text(content)
+    assert VI_NARRATIVE in text and FORMULA_NARRATIVE in text  # Word runs no formulas: kept as written
+    assert "R2.3" in text and "2026 second half" in text
+    assert "first reporting cycle" in text
+    assert "Generated by Dewi Lestari" in text
+    assert doc.core_properties.title == data.title
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+
+def test_html_is_one_self_contained_page(record):
+    content, data = _build(record, "html")
+
+    page = content.decode("utf-8")
+    assert page.startswith("<!doctype html>") and '<html lang="en">' in page
+    assert data.title in page and "R2.1" in page and VI_NARRATIVE in page
+    assert "<svg" in page and 'role="img"' in page  # the charts, inline
+    assert page.count("<svg") >= 3
+    assert ".chapter-title" in page  # report.css, inlined
+    # Nothing is loaded from elsewhere: no stylesheet, script, image or font by address.
+    assert not re.search(r"<link\b|<script\b|<img\b|<iframe\b|@import", page, re.I)
+    assert not re.search(r"""(src|srcset|data|poster)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", page, re.I)
+    assert 'href="#summary"' in page and 'id="summary"' in page  # the contents, with anchors
+    assert "break-before: page" in page  # print CSS
+    assert f"<p>{FORMULA_NARRATIVE}</p>" in page  # a paragraph of text: HTML runs no formulas
+    assert "first reporting cycle" in page
+
+
+def test_html_renders_markdown_narratives_sanitised(
+    record, plan, focal_vn, secretariat_user, roadmap, viet_nam
+):
+    activity = factories.ActivityFactory(
+        roadmap=roadmap, recommendation=plan["recommendation"], code="R2.9", lead_member_states=[viet_nam]
+    )
+    services.expected_report_add(
+        cycle=record["cycle"], activity=activity, member_state=viet_nam, acting_user=secretariat_user
+    )
+    _approve(
+        focal_vn,
+        activity,
+        record["cycle"],
+        secretariat_user,
+        "**Bold claim**\n\n<script>alert(1)</script><img src=x onerror=alert(2)>",
+    )
+
+    page = _build(record, "html")[0].decode("utf-8")
+
+    assert "<strong>Bold claim</strong>" in page
+    assert "<script>alert" not in page and "onerror" not in page
+
+
+# --- Every format -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_shows_drafts_submitted_or_returned_updates(record, fmt):
+    content, _data = _build(record, fmt)
+
+    text = _text_of(fmt, content)
+    assert "R2.4" in text  # the activity is there ...
+    for marker in UNAPPROVED:
+        assert marker not in text  # ... but not what was not approved
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_renderers_do_not_query_the_database(record, fmt, django_assert_num_queries):
+    report = gather_report(record["cycle"], generated_by="Dewi Lestari")
+
+    with django_assert_num_queries(0):
+        content = render(report, fmt)
+
+    assert len(content) > 500
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_progress_is_reported_while_rendering(record, fmt):
+    steps = []
+
+    build_report(cycle=record["cycle"], fmt=fmt, progress=lambda percent, text: steps.append((percent, text)))
+
+    percents = [p for p, _text in steps]
+    assert percents == sorted(percents) and len(steps) >= 4
+    assert all(text for _p, text in steps)
+
+
+def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat_user):
+    today = timezone.localdate()
+    earlier = factories.ReportingCycleFactory(
+        slug="2026-H1",
+        name="2026 first half",
+        period_start=today - datetime.timedelta(days=400),
+        period_end=today - datetime.timedelta(days=200),
+        deadline=today - datetime.timedelta(days=190),
+    )
+    services.cycle_open(cycle=earlier, acting_user=secretariat_user)
+    _approve(
+        focal_vn,
+        plan["activity"],
+        earlier,
+        secretariat_user,
+        "Started.",
+        proposed_percent=10,
+        proposed_status="ongoing",
+    )
+    services.cycle_close(cycle=earlier, acting_user=secretariat_user)
+    current = open_cycle(secretariat_user)
+    _approve(
+        focal_vn,
+        plan["activity"],
+        current,
+        secretariat_user,
+        "Halfway.",
+        proposed_percent=50,
+        proposed_status="ongoing",
+    )
+
+    page = build_report(cycle=current, fmt="html")[0].decode("utf-8")
+    book = openpyxl.load_workbook(io.BytesIO(build_report(cycle=current, fmt="xlsx")[0]))
+
+    assert "What changed since the previous cycle" in page
+    assert "first reporting cycle" not in page
+    assert re.search(r"10%</td>\s*<td class=\"after\">50%", page)
+    changes = list(book["Changes"].iter_rows(values_only=True))
+    assert changes[0][3:] == ("In 2026-H1", "In 2026-H2")
+    assert ("R2.1", "Readiness assessment pilots", "Percent complete", "10%", "50%") in changes
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_vietnamese_report_renders(record, fmt):
+    content, data = _build(record, fmt, language="vi")
+
+    assert data.language == "vi"
+    text = _text_of(fmt, content)
+    # Plan data comes in Vietnamese whatever the catalogue holds; labels follow once translated.
+    assert "Thí điểm đánh giá mức độ sẵn sàng" in re.sub(r"\s+", " ", text)
+    if fmt == "html":
+        assert '<html lang="vi">' in text
+    if fmt == "docx":
+        assert Document(io.BytesIO(content)).core_properties.language == "vi"
+    if fmt == "pdf":
+        assert VI_NARRATIVE in re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_report_with_nothing_in_scope_still_renders(cycle, fmt):
+    brunei = factories.MemberStateFactory(iso2="BN", name="Brunei Darussalam")
+
+    content, data = build_report(cycle=cycle, fmt=fmt, member_state=brunei)
+
+    assert data.sections == [] and data.annex == []
+    text = _text_of(fmt, content)
+    if fmt == "csv":
+        assert text.count("\n") == 1  # the header row alone
+    else:
+        assert "Brunei Darussalam" in text  # the scope, on the cover
+    if fmt in {"html", "pdf", "docx"}:
+        assert "No progress update has been approved for this cycle yet." in re.sub(r"\s+", " ", text)
+
+
+def test_a_recommendation_report_keeps_to_its_recommendation(record, roadmap):
+    other = factories.RecommendationFactory(roadmap=roadmap, number=4)
+    factories.ActivityFactory(roadmap=roadmap, recommendation=other, code="R4.1", title="Elsewhere")
+
+    content, data = build_report(
+        cycle=record["cycle"], fmt="html", recommendation=record["activities"][0].recommendation
+    )
+
+    page = content.decode("utf-8")
+    assert data.scope_label == "Recommendation 2"
+    assert "R2.1" in page and "R4.1" not in page and "Elsewhere" not in page

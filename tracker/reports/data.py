@@ -1,0 +1,772 @@
+"""The cycle progress report's content, gathered once from approved data into plain objects.
+
+`gather_report()` reads the database in a fixed number of queries, whatever the size of the
+record, and returns a `CycleReport` holding only plain values (strings, numbers, dates): every
+renderer (HTML, PDF, XLSX, CSV, DOCX) draws from it and none of them queries the database.
+
+Rules (the tests recompute each of them independently):
+- Only approved updates count. An approved update that an approved correction replaced is left out.
+- An activity's status, flag and percent "as of" a cycle come from its latest approved update in
+  that cycle or an earlier one (latest cycle end, then latest approval); with none, from the plan's
+  record as it stood at the end of the cycle's period (its history; the earliest version if the
+  plan was recorded later), marked `from_plan`, so approvals of later cycles never leak back.
+- The previous cycle is the one with the latest end before this cycle starts.
+- Milestones achieved this cycle: actual date within the cycle's period. Slipped: planned after the
+  baseline, not achieved before the period started. Due next cycle: planned within the next
+  period and not achieved by this period's end; the next period is the next cycle's, or one as
+  long as this one, starting the day after it ends.
+- Indicator values: per indicator and member state (or ASEAN as a whole), the latest approved value
+  in this cycle or an earlier one.
+- Scope: the roadmap (every activity), one recommendation (its activities) or one member state
+  (activities it leads or takes part in, or owes a report on this cycle; narratives, updates and
+  indicator values of that member state only).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from roadmap.models import (
+    Activity,
+    ActivityStatus,
+    Body,
+    Flag,
+    Indicator,
+    MemberState,
+    Milestone,
+    Recommendation,
+    Roadmap,
+    milestone_state,
+)
+from tracker.models import (
+    ExpectedReport,
+    IndicatorValue,
+    ProgressUpdate,
+    ReportingCycle,
+    ReportScope,
+    ReportStatus,
+    UpdateState,
+)
+
+
+@dataclass
+class StatusCount:
+    value: str  # ActivityStatus value
+    label: str
+    count: int
+
+
+@dataclass
+class FlagCount:
+    value: str  # Flag value
+    label: str
+    count: int
+
+
+@dataclass
+class ActivityRow:
+    code: str
+    title: str
+    recommendation_number: int | None
+    lead: str  # lead member states and bodies, comma-separated
+    participants: str
+    status: str  # ActivityStatus value
+    status_label: str
+    flag: str  # Flag value
+    flag_label: str
+    percent: int
+    from_plan: bool  # no approved update yet: status, flag and percent are the plan's record
+    planned_start: datetime.date | None
+    planned_end: datetime.date | None
+    baseline_start: datetime.date | None
+    baseline_end: datetime.date | None
+    narrative: str  # the latest approved narrative this cycle (Markdown source), "" if none
+    narrative_party: str
+    updates_this_cycle: int  # approved updates in this cycle (in scope)
+    previous_status: str | None = None  # as of the previous cycle; None without one
+    previous_flag: str | None = None
+    previous_percent: int | None = None
+
+    @property
+    def changed(self):
+        return self.previous_status is not None and (
+            (self.status, self.flag, self.percent)
+            != (self.previous_status, self.previous_flag, self.previous_percent)
+        )
+
+
+@dataclass
+class MilestoneRow:
+    activity_code: str
+    title: str
+    planned_date: datetime.date | None
+    baseline_date: datetime.date | None
+    actual_date: datetime.date | None
+    state: str  # MilestoneState value, as of the report's generation
+    state_label: str
+
+    @property
+    def slip_days(self):
+        if self.planned_date and self.baseline_date:
+            return (self.planned_date - self.baseline_date).days
+        return None
+
+
+@dataclass
+class IndicatorValueRow:
+    member_state: str  # a member state's name, or "ASEAN" for the region as a whole
+    value: Decimal
+    cycle: str  # the slug of the cycle the value was reported for
+    note: str = ""
+
+
+@dataclass
+class IndicatorRow:
+    name: str
+    unit: str
+    owner: str  # an activity code, or "Recommendation N"
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target_value: Decimal | None
+    target_year: int | None
+    values: list[IndicatorValueRow] = field(default_factory=list)
+
+
+@dataclass
+class RecommendationSection:
+    number: int | None  # None: activities on the roadmap as a whole
+    title: str
+    short_title: str
+    activities: list[ActivityRow] = field(default_factory=list)
+    status_counts: list[StatusCount] = field(default_factory=list)
+    flag_counts: list[FlagCount] = field(default_factory=list)
+    completion: float = 0.0  # average percent complete, one decimal
+    milestones_achieved: list[MilestoneRow] = field(default_factory=list)
+    milestones_slipped: list[MilestoneRow] = field(default_factory=list)
+    milestones_due_next: list[MilestoneRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+
+    @property
+    def heading(self):
+        if self.number is None:
+            return self.title
+        return f"{self.number}. {self.short_title or self.title}"
+
+    @property
+    def activity_count(self):
+        return len(self.activities)
+
+    @property
+    def completed_count(self):
+        return sum(1 for a in self.activities if a.status == ActivityStatus.COMPLETED)
+
+
+@dataclass
+class ParticipationRow:
+    party: str  # a member state's name or a body's acronym
+    is_member_state: bool
+    activities_led: int
+    activities_joined: int
+    expected: int  # reports owed this cycle
+    approved: int  # of those, approved
+
+    @property
+    def percent_approved(self):
+        return round(100 * self.approved / self.expected) if self.expected else 0
+
+
+@dataclass
+class AnnexUpdate:
+    pk: int
+    activity_code: str
+    activity_title: str
+    recommendation_number: int | None
+    party: str
+    author: str
+    submitted_at: datetime.datetime | None
+    approved_at: datetime.datetime | None
+    approved_by: str
+    status_label: str
+    flag: str
+    flag_label: str
+    percent: int
+    no_progress: bool
+    narrative: str
+    achievements: str
+    challenges: str
+    next_steps: str
+    support_needed: str
+    corrects: int | None  # pk of the update this one corrects
+    milestones: list[tuple[str, datetime.date]] = field(default_factory=list)  # (title, achieved on)
+    indicator_values: list[tuple[str, str, Decimal, str]] = field(default_factory=list)
+    # (indicator, member state or ASEAN, value, unit)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    files: list[str] = field(default_factory=list)  # file names
+
+
+@dataclass
+class Change:
+    activity_code: str
+    activity_title: str
+    field: str  # "status", "flag" or "percent"
+    field_label: str
+    before: str
+    after: str
+
+
+@dataclass
+class CycleReport:
+    language: str
+    roadmap_title: str
+    title: str
+    cycle_slug: str
+    cycle_name: str
+    period_start: datetime.date
+    period_end: datetime.date
+    deadline: datetime.date
+    cycle_state: str
+    scope: str  # ReportScope value
+    scope_label: str
+    generated_by: str
+    generated_at: datetime.datetime
+    previous_cycle_slug: str | None
+    previous_cycle_name: str | None
+    next_period_start: datetime.date
+    next_period_end: datetime.date
+    sections: list[RecommendationSection] = field(default_factory=list)
+    status_totals: list[StatusCount] = field(default_factory=list)
+    flag_totals: list[FlagCount] = field(default_factory=list)
+    completion: float = 0.0  # average percent complete over every activity in scope
+    activity_count: int = 0
+    completed_count: int = 0
+    approved_updates: int = 0  # approved updates this cycle, in scope
+    previous_approved_updates: int | None = None
+    changes: list[Change] = field(default_factory=list)
+    participation: list[ParticipationRow] = field(default_factory=list)
+    annex: list[AnnexUpdate] = field(default_factory=list)
+
+    @property
+    def activities(self):
+        return [a for s in self.sections for a in s.activities]
+
+    @property
+    def expected_total(self):
+        return sum(p.expected for p in self.participation)
+
+    @property
+    def approved_total(self):
+        return sum(p.approved for p in self.participation)
+
+    @property
+    def percent_approved(self):
+        return round(100 * self.approved_total / self.expected_total) if self.expected_total else 0
+
+    @property
+    def file_stem(self):
+        scope = {ReportScope.ROADMAP: "roadmap"}.get(self.scope, self.scope_label)
+        return f"progress-report-{self.cycle_slug}-{_slug(scope)}-{self.language}"
+
+
+def _slug(text):
+    from django.utils.text import slugify
+
+    return slugify(str(text)) or "report"
+
+
+# --- Gathering ------------------------------------------------------------------------------
+
+
+def _approved_until(cycle):
+    """Approved updates of `cycle` and every cycle that ended no later, minus replaced ones."""
+    replaced = ProgressUpdate.objects.filter(corrects=OuterRef("pk"), state=UpdateState.APPROVED)
+    return ProgressUpdate.objects.filter(
+        state=UpdateState.APPROVED, cycle__period_end__lte=cycle.period_end
+    ).exclude(Exists(replaced))
+
+
+def _latest_state_ids(activities, cycle):
+    """{activity id: id of its latest approved update up to `cycle`}: one query."""
+    latest = (
+        _approved_until(cycle)
+        .filter(activity=OuterRef("pk"))
+        .order_by("-cycle__period_end", "-reviewed_at", "-pk")
+        .values("pk")[:1]
+    )
+    return dict(activities.order_by().annotate(latest_id=Subquery(latest)).values_list("pk", "latest_id"))
+
+
+def _plan_states(activities, cycle):
+    """{activity id: (status, flag, percent)} from the plan's history at the end of `cycle`: two queries.
+
+    Approving an update moves the activity's record, so its current record can hold later cycles'
+    progress; the version in force when the period ended (or, for a plan recorded since, its first
+    version) cannot."""
+    historical = Activity.history.model
+    period_end = timezone.make_aware(
+        datetime.datetime.combine(cycle.period_end + datetime.timedelta(days=1), datetime.time.min)
+    )
+    versions = historical.objects.filter(id=OuterRef("pk"))
+    history_ids = activities.order_by().annotate(
+        version_id=Coalesce(
+            Subquery(
+                versions.filter(history_date__lt=period_end)
+                .order_by("-history_date", "-history_id")
+                .values("history_id")[:1]
+            ),
+            Subquery(versions.order_by("history_date", "history_id").values("history_id")[:1]),
+        )
+    )
+    ids = [i for i in history_ids.values_list("version_id", flat=True) if i]
+    return {
+        row["id"]: (row["status"], row["flag"], row["percent_complete"])
+        for row in historical.objects.filter(history_id__in=ids).values(
+            "id", "status", "flag", "percent_complete"
+        )
+    }
+
+
+def _previous_cycle(cycle):
+    return (
+        ReportingCycle.objects.filter(period_end__lt=cycle.period_start)
+        .order_by("-period_end", "-pk")
+        .first()
+    )
+
+
+def _next_period(cycle):
+    following = (
+        ReportingCycle.objects.filter(period_start__gt=cycle.period_end).order_by("period_start").first()
+    )
+    if following:
+        return following.period_start, following.period_end
+    length = cycle.period_end - cycle.period_start
+    start = cycle.period_end + datetime.timedelta(days=1)
+    return start, start + length
+
+
+def gather_report(
+    cycle: ReportingCycle,
+    *,
+    recommendation: Recommendation | None = None,
+    member_state: MemberState | None = None,
+    language: str = "en",
+    generated_by: str = "",
+    generated_at: datetime.datetime | None = None,
+) -> CycleReport:
+    """Everything the report shows, from approved data only, in a fixed number of queries."""
+    with override(language):
+        return _gather(
+            cycle,
+            recommendation=recommendation,
+            member_state=member_state,
+            language=language,
+            generated_by=generated_by,
+            generated_at=generated_at or timezone.now(),
+        )
+
+
+def _gather(cycle, *, recommendation, member_state, language, generated_by, generated_at):
+    if recommendation is not None and member_state is not None:
+        raise ValueError("A report covers one recommendation or one member state, not both.")
+    roadmap = Roadmap.objects.first()
+    previous = _previous_cycle(cycle)
+    next_start, next_end = _next_period(cycle)
+
+    # The activities in scope, with their owners.
+    activities = Activity.objects.all()
+    if recommendation is not None:
+        activities = activities.filter(recommendation=recommendation)
+        scope, scope_label = (
+            ReportScope.RECOMMENDATION,
+            _("Recommendation %(number)s") % {"number": recommendation.number},
+        )
+    elif member_state is not None:
+        # The secretariat can ask a member state to report on an activity it neither leads nor
+        # joins; that report is the member state's work too.
+        owed = ExpectedReport.objects.filter(cycle=cycle, member_state=member_state).values("activity_id")
+        activities = activities.filter(
+            Q(lead_member_states=member_state) | Q(participating_member_states=member_state) | Q(pk__in=owed)
+        ).distinct()
+        scope, scope_label = ReportScope.MEMBER_STATE, member_state.local_name
+    else:
+        scope, scope_label = ReportScope.ROADMAP, str(ReportScope.ROADMAP.label)
+    activity_list = list(
+        activities.select_related("recommendation")
+        .prefetch_related(
+            "lead_member_states", "lead_bodies", "participating_member_states", "supporting_bodies"
+        )
+        # Work on the roadmap as a whole last, as its section comes last, on every database.
+        .order_by(F("recommendation__number").asc(nulls_last=True), "sequence", "code")
+    )
+    activity_ids = [a.pk for a in activity_list]
+    in_scope = Activity.objects.filter(pk__in=activity_ids)
+
+    # Status as of this cycle and the previous one.
+    latest_ids = _latest_state_ids(in_scope, cycle)
+    previous_ids = _latest_state_ids(in_scope, previous) if previous else {}
+    state_rows = {
+        row["pk"]: row
+        for row in ProgressUpdate.objects.filter(
+            pk__in={i for i in (*latest_ids.values(), *previous_ids.values()) if i}
+        ).values("pk", "proposed_status", "proposed_flag", "proposed_percent")
+    }
+
+    # This cycle's approved updates in scope: the narratives and the annex.
+    cycle_updates = (
+        _approved_until(cycle)
+        .filter(cycle=cycle, activity_id__in=activity_ids)
+        .select_related("member_state", "body", "author", "reviewed_by")
+        .prefetch_related(
+            "milestone_achievements__milestone",
+            "indicator_values__indicator",
+            "indicator_values__member_state",
+            "evidence_links",
+            "evidence_files",
+        )
+        .order_by("reviewed_at", "pk")
+    )
+    if member_state is not None:
+        cycle_updates = cycle_updates.filter(member_state=member_state)
+    cycle_updates = list(cycle_updates)
+    latest_narrative = {}
+    updates_per_activity = Counter()
+    for update in cycle_updates:  # in approval order: the last one wins
+        latest_narrative[update.activity_id] = update
+        updates_per_activity[update.activity_id] += 1
+
+    previous_approved = None
+    if previous is not None:
+        previous_updates = _approved_until(previous).filter(cycle=previous, activity_id__in=activity_ids)
+        if member_state is not None:
+            previous_updates = previous_updates.filter(member_state=member_state)
+        previous_approved = previous_updates.count()
+
+    status_labels = dict(ActivityStatus.choices)
+    flag_labels = dict(Flag.choices)
+
+    plan_now = _plan_states(in_scope, cycle)
+    plan_before = _plan_states(in_scope, previous) if previous else {}
+
+    def as_of(activity, ids, plans):
+        row = state_rows.get(ids.get(activity.pk))
+        if row is None:
+            plan = plans.get(activity.pk)
+            if plan is None:  # no history at all: the current record is all there is
+                plan = (activity.status, activity.flag, activity.percent_complete)
+            return (*plan, True)
+        return row["proposed_status"], row["proposed_flag"], row["proposed_percent"], False
+
+    # Sections, one per recommendation (and one for work on the roadmap as a whole).
+    sections: dict[int | None, RecommendationSection] = {}
+    recommendations = Recommendation.objects.order_by("number")
+    if recommendation is not None:
+        recommendations = recommendations.filter(pk=recommendation.pk)
+    elif member_state is not None:
+        recommendations = recommendations.filter(activities__in=activity_ids).distinct()
+    for rec in recommendations:
+        sections[rec.pk] = RecommendationSection(
+            number=rec.number, title=str(rec.local_title), short_title=str(rec.local_short_title)
+        )
+    changes = []
+    activity_rows = {}
+    for activity in activity_list:
+        status, flag, percent, from_plan = as_of(activity, latest_ids, plan_now)
+        narrative = latest_narrative.get(activity.pk)
+        row = ActivityRow(
+            code=activity.code,
+            title=str(activity.local_title),
+            recommendation_number=activity.recommendation.number if activity.recommendation_id else None,
+            lead=", ".join(
+                [ms.local_name for ms in activity.lead_member_states.all()]
+                + [b.acronym for b in activity.lead_bodies.all()]
+            ),
+            participants=", ".join(
+                [ms.local_name for ms in activity.participating_member_states.all()]
+                + [b.acronym for b in activity.supporting_bodies.all()]
+            ),
+            status=status,
+            status_label=str(status_labels.get(status, status)),
+            flag=flag,
+            flag_label=str(flag_labels.get(flag, flag)),
+            percent=percent,
+            from_plan=from_plan,
+            planned_start=activity.planned_start,
+            planned_end=activity.planned_end,
+            baseline_start=activity.baseline_start,
+            baseline_end=activity.baseline_end,
+            narrative=narrative.narrative if narrative else "",
+            narrative_party=narrative.party_label if narrative else "",
+            updates_this_cycle=updates_per_activity[activity.pk],
+        )
+        if previous is not None:
+            prev_status, prev_flag, prev_percent, _plan = as_of(activity, previous_ids, plan_before)
+            row.previous_status, row.previous_flag, row.previous_percent = (
+                prev_status,
+                prev_flag,
+                prev_percent,
+            )
+            for name, label, before, after in (
+                ("status", _("Status"), status_labels.get(prev_status), status_labels.get(status)),
+                ("flag", _("Flag"), flag_labels.get(prev_flag), flag_labels.get(flag)),
+                ("percent", _("Percent complete"), f"{prev_percent}%", f"{percent}%"),
+            ):
+                if str(before) != str(after):
+                    changes.append(
+                        Change(activity.code, row.title, name, str(label), str(before), str(after))
+                    )
+        activity_rows[activity.pk] = row
+        key = activity.recommendation_id
+        if key not in sections:
+            sections[key] = RecommendationSection(
+                number=None, title=_("The roadmap as a whole"), short_title=_("The roadmap as a whole")
+            )
+        sections[key].activities.append(row)
+
+    # Milestones of the activities in scope.
+    code_of = {a.pk: a.code for a in activity_list}
+    section_of = {a.pk: a.recommendation_id for a in activity_list}
+    milestones = Milestone.objects.filter(activity_id__in=activity_ids).order_by("planned_date", "pk")
+    for m in milestones.filter(
+        Q(actual_date__range=(cycle.period_start, cycle.period_end))
+        | Q(baseline_date__isnull=False, planned_date__gt=F("baseline_date"))
+        & (Q(actual_date__isnull=True) | Q(actual_date__gte=cycle.period_start))
+        | Q(planned_date__range=(next_start, next_end))
+        & (Q(actual_date__isnull=True) | Q(actual_date__gt=cycle.period_end))
+    ):
+        state = milestone_state(m.planned_date, m.actual_date)
+        row = MilestoneRow(
+            activity_code=code_of[m.activity_id],
+            title=str(m.local_title),
+            planned_date=m.planned_date,
+            baseline_date=m.baseline_date,
+            actual_date=m.actual_date,
+            state=state.value,
+            state_label=str(state.label),
+        )
+        section = sections[section_of[m.activity_id]]
+        if m.actual_date and cycle.period_start <= m.actual_date <= cycle.period_end:
+            section.milestones_achieved.append(row)
+        if (
+            m.baseline_date
+            and m.planned_date > m.baseline_date
+            and (m.actual_date is None or m.actual_date >= cycle.period_start)
+        ):
+            section.milestones_slipped.append(row)
+        if next_start <= m.planned_date <= next_end and (
+            m.actual_date is None or m.actual_date > cycle.period_end
+        ):
+            section.milestones_due_next.append(row)
+
+    # Indicators: their own baseline and target, and the latest approved value per member state.
+    rec_ids = [pk for pk in sections if pk is not None]
+    indicators = list(
+        Indicator.objects.filter(Q(activity_id__in=activity_ids) | Q(recommendation_id__in=rec_ids))
+        .select_related("activity", "recommendation")
+        # Within a section: the recommendation's own indicators, then its activities' in order
+        # (nulls sort differently on SQLite and PostgreSQL, so say where they go).
+        .order_by(F("activity__sequence").asc(nulls_first=True), "activity__code", "pk")
+    )
+    values = (
+        IndicatorValue.objects.filter(
+            indicator__in=[i.pk for i in indicators], update__in=_approved_until(cycle)
+        )
+        .select_related("member_state", "update__cycle")
+        .order_by("update__cycle__period_end", "update__reviewed_at", "update__pk")
+    )
+    if member_state is not None:
+        values = values.filter(member_state=member_state)
+    latest_values = {}
+    for value in values.only(
+        "indicator_id",
+        "member_state__name",
+        "member_state__name_vi",
+        "value",
+        "note",
+        "update__cycle__slug",
+    ):  # oldest first: the latest value per indicator and member state wins
+        latest_values[(value.indicator_id, value.member_state_id)] = value
+    by_indicator = defaultdict(list)
+    for (indicator_id, _ms), value in latest_values.items():
+        by_indicator[indicator_id].append(
+            IndicatorValueRow(
+                member_state=value.member_state.local_name if value.member_state_id else "ASEAN",
+                value=value.value,
+                cycle=value.update.cycle.slug,
+                note=value.note,
+            )
+        )
+    for indicator in indicators:
+        rows = sorted(by_indicator[indicator.pk], key=lambda v: (v.member_state == "ASEAN", v.member_state))
+        owner = (
+            indicator.activity.code
+            if indicator.activity_id
+            else _("Recommendation %(number)s") % {"number": indicator.recommendation.number}
+        )
+        section_key = (
+            indicator.activity.recommendation_id if indicator.activity_id else indicator.recommendation_id
+        )
+        if section_key not in sections:
+            continue
+        sections[section_key].indicators.append(
+            IndicatorRow(
+                name=str(indicator.local_name),
+                unit=indicator.unit,
+                owner=owner,
+                baseline_value=indicator.baseline_value,
+                baseline_year=indicator.baseline_year,
+                target_value=indicator.target_value,
+                target_year=indicator.target_year,
+                values=rows,
+            )
+        )
+
+    # Totals per section and for the report.
+    all_rows = list(activity_rows.values())
+    for section in sections.values():
+        section.status_counts = _status_counts(section.activities, status_labels)
+        section.flag_counts = _flag_counts(section.activities, flag_labels)
+        section.completion = _completion(section.activities)
+
+    participation = _participation(cycle, activity_list, member_state)
+    annex = [_annex_row(u, code_of, activity_rows, status_labels, flag_labels) for u in cycle_updates]
+    order = {a.code: i for i, a in enumerate(activity_list)}
+    annex.sort(key=lambda u: (order[u.activity_code], u.party, u.approved_at or generated_at, u.pk))
+
+    return CycleReport(
+        language=language,
+        roadmap_title=str(roadmap.local_title) if roadmap else "",
+        title=_("Progress report: %(cycle)s") % {"cycle": cycle.name or cycle.slug},
+        cycle_slug=cycle.slug,
+        cycle_name=cycle.name or cycle.slug,
+        period_start=cycle.period_start,
+        period_end=cycle.period_end,
+        deadline=cycle.deadline,
+        cycle_state=str(cycle.get_state_display()),
+        scope=scope.value,
+        scope_label=str(scope_label),
+        generated_by=generated_by,
+        generated_at=timezone.localtime(generated_at),
+        previous_cycle_slug=previous.slug if previous else None,
+        previous_cycle_name=(previous.name or previous.slug) if previous else None,
+        next_period_start=next_start,
+        next_period_end=next_end,
+        sections=[s for s in sections.values() if s.activities or s.indicators],
+        status_totals=_status_counts(all_rows, status_labels),
+        flag_totals=_flag_counts(all_rows, flag_labels),
+        completion=_completion(all_rows),
+        activity_count=len(all_rows),
+        completed_count=sum(1 for r in all_rows if r.status == ActivityStatus.COMPLETED),
+        approved_updates=len(cycle_updates),
+        previous_approved_updates=previous_approved,
+        changes=changes,
+        participation=participation,
+        annex=annex,
+    )
+
+
+def _status_counts(rows, labels):
+    counts = Counter(r.status for r in rows)
+    return [StatusCount(s.value, str(labels[s.value]), counts[s.value]) for s in ActivityStatus]
+
+
+def _flag_counts(rows, labels):
+    counts = Counter(r.flag for r in rows)
+    return [FlagCount(f.value, str(labels[f.value]), counts[f.value]) for f in Flag]
+
+
+def _completion(rows):
+    if not rows:
+        return 0.0
+    return round(sum(r.percent for r in rows) / len(rows), 1)
+
+
+def _participation(cycle, activity_list, member_state):
+    """Per member state (then body): activities led and joined in scope, reports owed and approved."""
+    led, joined = Counter(), Counter()
+    for activity in activity_list:
+        for ms in activity.lead_member_states.all():
+            led[("ms", ms.pk)] += 1
+        for ms in activity.participating_member_states.all():
+            joined[("ms", ms.pk)] += 1
+        for body in activity.lead_bodies.all():
+            led[("body", body.pk)] += 1
+        for body in activity.supporting_bodies.all():
+            joined[("body", body.pk)] += 1
+    expected = ExpectedReport.objects.filter(cycle=cycle, activity_id__in=[a.pk for a in activity_list])
+    if member_state is not None:
+        expected = expected.filter(member_state=member_state)
+    owed, approved = Counter(), Counter()
+    for row in expected.values("member_state_id", "body_id", "status"):
+        key = ("ms", row["member_state_id"]) if row["member_state_id"] else ("body", row["body_id"])
+        owed[key] += 1
+        if row["status"] == ReportStatus.APPROVED:
+            approved[key] += 1
+    keys = set(led) | set(joined) | set(owed)
+    if member_state is not None:
+        keys = {("ms", member_state.pk)}
+    states = MemberState.objects.in_bulk([pk for kind, pk in keys if kind == "ms"])
+    bodies = Body.objects.in_bulk([pk for kind, pk in keys if kind == "body"])
+    rows = []
+    for kind, pk in keys:
+        party = states[pk].local_name if kind == "ms" else bodies[pk].acronym
+        rows.append(
+            ParticipationRow(
+                party=party,
+                is_member_state=kind == "ms",
+                activities_led=led[(kind, pk)],
+                activities_joined=joined[(kind, pk)],
+                expected=owed[(kind, pk)],
+                approved=approved[(kind, pk)],
+            )
+        )
+    rows.sort(key=lambda r: (not r.is_member_state, r.party))
+    return rows
+
+
+def _annex_row(update, code_of, activity_rows, status_labels, flag_labels):
+    activity = activity_rows[update.activity_id]
+    return AnnexUpdate(
+        pk=update.pk,
+        activity_code=code_of[update.activity_id],
+        activity_title=activity.title,
+        recommendation_number=activity.recommendation_number,
+        party=update.party_label,
+        author=str(update.author),
+        submitted_at=timezone.localtime(update.submitted_at) if update.submitted_at else None,
+        approved_at=timezone.localtime(update.reviewed_at) if update.reviewed_at else None,
+        approved_by=str(update.reviewed_by) if update.reviewed_by_id else "",
+        status_label=str(status_labels.get(update.proposed_status, update.proposed_status)),
+        flag=update.proposed_flag,
+        flag_label=str(flag_labels.get(update.proposed_flag, update.proposed_flag)),
+        percent=update.proposed_percent,
+        no_progress=update.no_progress,
+        narrative=update.narrative,
+        achievements=update.achievements,
+        challenges=update.challenges,
+        next_steps=update.next_steps,
+        support_needed=update.support_needed,
+        corrects=update.corrects_id,
+        milestones=[
+            (str(a.milestone.local_title), a.achieved_on) for a in update.milestone_achievements.all()
+        ],
+        indicator_values=[
+            (
+                str(v.indicator.local_name),
+                v.member_state.local_name if v.member_state_id else "ASEAN",
+                v.value,
+                v.indicator.unit,
+            )
+            for v in update.indicator_values.all()
+        ],
+        links=[(link.title or link.url, link.url) for link in update.evidence_links.all()],
+        files=[f.original_name for f in update.evidence_files.all()],
+    )

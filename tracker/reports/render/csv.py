@@ -1,0 +1,38 @@
+"""The cycle report as CSV: the activities, one row each, as a spreadsheet opens them safely.
+
+UTF-8 with a byte-order mark, so Excel reads Vietnamese correctly; text that a spreadsheet would
+run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from roadmap.exports import neutralise
+from tracker.reports.render import common
+
+
+def _value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # unambiguous in every locale
+    return neutralise(value)
+
+
+def render(report, *, progress) -> bytes:
+    with override(report.language):
+        progress(60, _("Writing the activities"))
+        columns = common.activity_columns(report)
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([neutralise(str(label)) for label, _get, _kind in columns])
+        for activity in report.activities:
+            writer.writerow([_value(get(activity)) for _label, get, _kind in columns])
+        return buffer.getvalue().encode("utf-8")

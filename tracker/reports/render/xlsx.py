@@ -1,0 +1,401 @@
+"""The cycle report as an Excel workbook: one sheet per table, typed cells, nothing that can execute.
+
+Write-only mode keeps memory flat on a large record; in that mode column widths and the frozen
+header must be set before the first row is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from roadmap.exports import neutralise
+from tracker.reports.render import common
+
+HEADER_FONT = Font(bold=True, color="12355B")
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF6")
+HEADER_BORDER = Border(bottom=Side(style="medium", color="12355B"))
+LABEL_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14, color="12355B")
+TOTAL_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(text: str) -> str:
+    return _SHEET_FORBIDDEN.sub("-", str(text)).strip("'")[:31] or "Sheet"
+
+
+class _Sheet:
+    """One table on its own sheet: bold frozen header, set widths, an auto-filter over the rows."""
+
+    def __init__(self, workbook, title, columns, *, freeze=True, autofilter=True):
+        # columns: [(header, width, kind)], kind in text | long | int | number | percent1 | date | datetime
+        self.ws = workbook.create_sheet(title=_sheet_title(title))
+        self.kinds = [kind for _h, _w, kind in columns]
+        self.autofilter = autofilter
+        for i, (_header, width, _kind) in enumerate(columns, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        if freeze:
+            self.ws.freeze_panes = "A2"
+        self.rows = 0
+        self.ws.append([self._header(header) for header, _w, _k in columns])
+
+    def _header(self, text):
+        cell = WriteOnlyCell(self.ws, value=neutralise(str(text)))
+        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, WRAP
+        return cell
+
+    def append(self, values, *, font=None):
+        self.ws.append([self._cell(v, kind, font) for v, kind in zip(values, self.kinds, strict=True)])
+        self.rows += 1
+
+    def _cell(self, value, kind, font):
+        value = _value(value)
+        cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, datetime.datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        elif kind == "percent1" and isinstance(value, int | float | Decimal):
+            cell.number_format = "0.0"
+        cell.alignment = WRAP if kind == "long" else TOP
+        if font is not None:
+            cell.font = font
+        return cell
+
+    def close(self):
+        if self.autofilter and self.rows:
+            self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.kinds))}{self.rows + 1}"
+
+
+def _value(value):
+    """A cell value: numbers and dates stay typed; text can never start a formula."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        # Excel has no time zones: the secretariat's (Jakarta) wall-clock time, as the report says.
+        local = common.jakarta(value)
+        return local.replace(tzinfo=None)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float | Decimal | datetime.date):
+        return value
+    return neutralise(str(value))
+
+
+def render(report, *, progress) -> bytes:
+    with override(report.language):
+        progress(55, _("Writing the workbook's sheets"))
+        workbook = Workbook(write_only=True)
+        _about(workbook, report)
+        _summary(workbook, report)
+        _activities(workbook, report)
+        _milestones(workbook, report)
+        _indicators(workbook, report)
+        _participation(workbook, report)
+        _changes(workbook, report)
+        progress(75, _("Writing the annex"))
+        _annex(workbook, report)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def _about(workbook, report):
+    """The cover: what this workbook is, for which cycle and scope, and the key figures."""
+    sheet = _Sheet(
+        workbook, _("Report"), [(_("Item"), 34, "text"), (_("Value"), 80, "long")], autofilter=False
+    )
+    rows = [
+        (_("Roadmap"), report.roadmap_title),
+        (_("Report"), report.title),
+        (_("Reporting cycle"), f"{report.cycle_name} ({report.cycle_slug})"),
+        (_("Period start"), report.period_start),
+        (_("Period end"), report.period_end),
+        (_("Reporting deadline"), report.deadline),
+        (_("Cycle state"), report.cycle_state),
+        (_("Scope"), report.scope_label),
+        (_("Previous cycle"), report.previous_cycle_slug or _("None: this is the first cycle")),
+        (_("Generated by"), report.generated_by or "—"),
+        (_("Generated at (Jakarta time)"), report.generated_at),
+        (_("Source"), common.approved_only_line()),
+        (_("Overall completion (%)"), report.completion),
+        (_("Activities"), report.activity_count),
+        (_("Activities completed"), report.completed_count),
+        (_("Approved updates this cycle"), report.approved_updates),
+        (_("Approved updates in the previous cycle"), report.previous_approved_updates),
+        (_("Reports owed this cycle"), report.expected_total),
+        (_("Reports approved"), report.approved_total),
+        (_("Reporting completeness (%)"), report.percent_approved),
+        (_("Next period"), common.next_period(report)),
+    ]
+    for label, value in rows:
+        sheet.ws.append([_label_cell(sheet.ws, label), sheet._cell(value, "long", None)])
+    sheet.close()
+
+
+def _label_cell(ws, text):
+    cell = WriteOnlyCell(ws, value=neutralise(str(text)))
+    cell.font, cell.alignment = LABEL_FONT, TOP
+    return cell
+
+
+def _summary(workbook, report):
+    columns = [(_("Recommendation"), 40, "text"), (_("Activities"), 11, "int")]
+    columns += [(t.label, 12, "int") for t in report.status_totals]
+    columns += [(t.label, 10, "int") for t in report.flag_totals]
+    columns += [(_("Approved updates this cycle"), 14, "int"), (_("Average completion (%)"), 14, "percent1")]
+    sheet = _Sheet(workbook, _("Summary"), columns)
+    for section in report.sections:
+        sheet.append(
+            [
+                section.heading,
+                section.activity_count,
+                *(c.count for c in section.status_counts),
+                *(c.count for c in section.flag_counts),
+                common.section_updates(section),
+                section.completion,
+            ]
+        )
+    sheet.append(
+        [
+            _("Total"),
+            report.activity_count,
+            *(c.count for c in report.status_totals),
+            *(c.count for c in report.flag_totals),
+            report.approved_updates,
+            report.completion,
+        ],
+        font=TOTAL_FONT,
+    )
+    sheet.close()
+
+
+def _activities(workbook, report):
+    shared = common.activity_columns(report)
+    widths = [14, 9, 48, 24, 30, 14, 10, 10, 12, 12, 12, 12, 70]
+    columns = [(label, width, kind) for (label, _get, kind), width in zip(shared, widths, strict=True)]
+    extra = [
+        (_("Status from the plan (no approved update yet)"), 14, "text"),
+        (_("Approved updates this cycle"), 12, "int"),
+        (_("Narrative reported by"), 20, "text"),
+    ]
+    if report.previous_cycle_slug:
+        extra += [
+            (_("Status in %(cycle)s") % {"cycle": report.previous_cycle_slug}, 14, "text"),
+            (_("Percent complete in %(cycle)s") % {"cycle": report.previous_cycle_slug}, 12, "int"),
+        ]
+    sheet = _Sheet(workbook, _("Activities"), columns + extra)
+    status_labels = {t.value: t.label for t in report.status_totals}
+    for activity in report.activities:
+        row = [get(activity) for _label, get, _kind in shared]
+        row += [activity.from_plan, activity.updates_this_cycle, activity.narrative_party]
+        if report.previous_cycle_slug:
+            row += [
+                status_labels.get(activity.previous_status, activity.previous_status),
+                activity.previous_percent,
+            ]
+        sheet.append(row)
+    sheet.close()
+
+
+def _milestones(workbook, report):
+    sheet = _Sheet(
+        workbook,
+        _("Milestones"),
+        [
+            (_("Recommendation"), 30, "text"),
+            (_("Activity"), 10, "text"),
+            (_("Milestone"), 50, "long"),
+            (_("Listed as"), 26, "text"),
+            (_("Baseline date"), 13, "date"),
+            (_("Planned date"), 13, "date"),
+            (_("Achieved on"), 13, "date"),
+            (_("Slip (days)"), 10, "int"),
+            (_("State"), 16, "text"),
+        ],
+    )
+    for section, _kind, label, m in common.milestone_groups(report):
+        sheet.append(
+            [
+                section.heading,
+                m.activity_code,
+                m.title,
+                label,
+                m.baseline_date,
+                m.planned_date,
+                m.actual_date,
+                m.slip_days,
+                m.state_label,
+            ]
+        )
+    sheet.close()
+
+
+def _indicators(workbook, report):
+    sheet = _Sheet(
+        workbook,
+        _("Indicators"),
+        [
+            (_("Recommendation"), 30, "text"),
+            (_("Indicator"), 50, "long"),
+            (_("Owner"), 18, "text"),
+            (_("Unit"), 16, "text"),
+            (_("Baseline"), 12, "number"),
+            (_("Baseline year"), 10, "int"),
+            (_("Target"), 12, "number"),
+            (_("Target year"), 10, "int"),
+            (_("Member state"), 20, "text"),
+            (_("Latest approved value"), 14, "number"),
+            (_("Reported for cycle"), 12, "text"),
+            (_("Note"), 40, "long"),
+        ],
+    )
+    for section in report.sections:
+        for ind in section.indicators:
+            head = [
+                section.heading,
+                ind.name,
+                ind.owner,
+                ind.unit,
+                ind.baseline_value,
+                ind.baseline_year,
+                ind.target_value,
+                ind.target_year,
+            ]
+            if not ind.values:
+                sheet.append([*head, None, None, None, None])
+            for value in ind.values:
+                sheet.append([*head, value.member_state, value.value, value.cycle, value.note])
+    sheet.close()
+
+
+def _participation(workbook, report):
+    sheet = _Sheet(
+        workbook,
+        _("Participation"),
+        [
+            (_("Member state or body"), 26, "text"),
+            (_("Kind"), 14, "text"),
+            (_("Activities led"), 12, "int"),
+            (_("Activities joined"), 12, "int"),
+            (_("Reports owed"), 12, "int"),
+            (_("Reports approved"), 12, "int"),
+            (_("Reporting completeness (%)"), 14, "int"),
+        ],
+    )
+    for p in report.participation:
+        sheet.append(
+            [
+                p.party,
+                _("Member state") if p.is_member_state else _("Body"),
+                p.activities_led,
+                p.activities_joined,
+                p.expected,
+                p.approved,
+                p.percent_approved if p.expected else None,
+            ]
+        )
+    sheet.append(
+        [_("Total"), "", None, None, report.expected_total, report.approved_total, report.percent_approved],
+        font=TOTAL_FONT,
+    )
+    sheet.close()
+
+
+def _changes(workbook, report):
+    previous = report.previous_cycle_slug
+    sheet = _Sheet(
+        workbook,
+        _("Changes"),
+        [
+            (_("Activity"), 10, "text"),
+            (_("Title"), 48, "long"),
+            (_("Changed"), 18, "text"),
+            (_("In %(cycle)s") % {"cycle": previous or _("the previous cycle")}, 16, "text"),
+            (_("In %(cycle)s") % {"cycle": report.cycle_slug}, 16, "text"),
+        ],
+    )
+    if previous is None:
+        sheet.append([common.previous_line(report), "", "", "", ""])
+    for change in report.changes:
+        sheet.append(
+            [change.activity_code, change.activity_title, change.field_label, change.before, change.after]
+        )
+    sheet.close()
+
+
+def _annex(workbook, report):
+    sheet = _Sheet(
+        workbook,
+        _("Annex"),
+        [
+            (_("Activity"), 10, "text"),
+            (_("Title"), 36, "long"),
+            (_("Member state or body"), 20, "text"),
+            (_("Author"), 20, "text"),
+            (_("Submitted at"), 17, "datetime"),
+            (_("Approved at"), 17, "datetime"),
+            (_("Approved by"), 20, "text"),
+            (_("Status"), 14, "text"),
+            (_("Flag"), 10, "text"),
+            (_("Percent complete"), 10, "int"),
+            (_("No progress this period"), 10, "text"),
+            (_("Narrative"), 70, "long"),
+            (_("Achievements"), 40, "long"),
+            (_("Challenges"), 40, "long"),
+            (_("Next steps"), 40, "long"),
+            (_("Support needed"), 40, "long"),
+            (_("Milestones achieved"), 36, "long"),
+            (_("Indicator values"), 36, "long"),
+            (_("Evidence links"), 40, "long"),
+            (_("Evidence files"), 30, "long"),
+            (_("Corrects update"), 10, "int"),
+            (_("Update"), 10, "int"),
+        ],
+    )
+    lang = report.language
+    for u in report.annex:
+        sheet.append(
+            [
+                u.activity_code,
+                u.activity_title,
+                u.party,
+                u.author,
+                u.submitted_at,
+                u.approved_at,
+                u.approved_by,
+                u.status_label,
+                u.flag_label,
+                u.percent,
+                u.no_progress,
+                common.plain_text(u.narrative),
+                common.plain_text(u.achievements),
+                common.plain_text(u.challenges),
+                common.plain_text(u.next_steps),
+                common.plain_text(u.support_needed),
+                "\n".join(f"{name} ({common.show_date(day, lang)})" for name, day in u.milestones),
+                "\n".join(
+                    f"{name} ({where}): {common.show_number(value)} {unit}".strip()
+                    for name, where, value, unit in u.indicator_values
+                ),
+                "\n".join(url if title == url else f"{title}: {url}" for title, url in u.links),
+                "\n".join(u.files),
+                u.corrects,
+                u.pk,
+            ]
+        )
+    sheet.close()

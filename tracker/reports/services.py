@@ -1,0 +1,183 @@
+"""Writes on the report archive: request, generate, issue, delete. Each checks `accounts.rules`."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.models import Report, ReportFormat, ReportScope, ReportState
+from tracker.reports import runner
+from tracker.reports.build import build_report
+from tracker.services import TransitionError, _require
+
+log = logging.getLogger(__name__)
+
+# A report still "being generated" after this long was cut off (a server restart, say).
+STALE_AFTER_SECONDS = 15 * 60
+
+
+def new_report(*, cycle, fmt, language="en", recommendation=None, member_state=None) -> Report:
+    """An unsaved report carrying the parameters asked for, for forms and permission checks."""
+    scope = ReportScope.ROADMAP
+    if recommendation is not None and member_state is not None:
+        raise ValueError("A report covers one recommendation or one member state, not both.")
+    if recommendation is not None:
+        scope = ReportScope.RECOMMENDATION
+    elif member_state is not None:
+        scope = ReportScope.MEMBER_STATE
+    return Report(
+        cycle=cycle,
+        format=ReportFormat(fmt).value,
+        language=language,
+        scope=scope,
+        recommendation=recommendation,
+        member_state=member_state,
+    )
+
+
+@transaction.atomic
+def report_request(*, report: Report, acting_user) -> Report:
+    """Queue `report` (from `new_report`) for generation in the background; returns it saved."""
+    _require(acting_user, "tracker.generate_report", report)
+    report.requested_by = acting_user
+    report.requested_at = timezone.now()
+    report.state = ReportState.QUEUED
+    report.stage = _("Waiting to start")
+    report.full_clean(exclude=["file"])
+    report.save()
+    runner.dispatch(report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def report_generate(*, report: Report, progress=None) -> Report:
+    """Generate a saved report's file now, in this thread; records the outcome on the report."""
+    started = time.monotonic()
+    Report.objects.filter(pk=report.pk).update(
+        state=ReportState.RUNNING, started_at=timezone.now(), progress=1, stage=_("Starting")
+    )
+
+    def record(percent, stage):
+        Report.objects.filter(pk=report.pk).update(progress=percent, stage=str(stage)[:120])
+        if progress:
+            progress(percent, stage)
+
+    report = Report.objects.select_related("cycle", "recommendation", "member_state", "requested_by").get(
+        pk=report.pk
+    )
+    try:
+        content, data = build_report(
+            cycle=report.cycle,
+            fmt=report.format,
+            language=report.language,
+            recommendation=report.recommendation,
+            member_state=report.member_state,
+            generated_by=_generated_by(report),
+            generated_at=report.requested_at,
+            progress=record,
+        )
+    except Exception as exc:  # noqa: BLE001 - the archive records every failure, whatever it is
+        log.exception("Report %s failed", report.pk)
+        Report.objects.filter(pk=report.pk).update(
+            state=ReportState.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            stage=_("Failed"),
+        )
+        report.refresh_from_db()
+        return report
+    file_name = f"{data.file_stem}.{report.format}"
+    with transaction.atomic():
+        current = Report.objects.select_for_update().get(pk=report.pk)
+        current.file.save(file_name, ContentFile(content), save=False)
+        current.file_name = file_name
+        current.size = len(content)
+        current.sha256 = hashlib.sha256(content).hexdigest()
+        current.state = ReportState.READY
+        current.progress = 100
+        current.stage = _("Ready")
+        current.finished_at = timezone.now()
+        current.save()
+    log.info("Report %s (%s) generated in %.1f s", report.pk, file_name, time.monotonic() - started)
+    return current
+
+
+def run_queued_report(report_id: int) -> None:
+    """The background worker's entry point: generate one queued report, then let go of the database."""
+    inline = getattr(settings, "REPORT_RUNNER", "thread") == "inline"
+    try:
+        report = Report.objects.filter(pk=report_id, state=ReportState.QUEUED).first()
+        if report is not None:
+            report_generate(report=report)
+    finally:
+        if not inline:  # a thread's own connection; inline, it is the request's
+            close_old_connections()
+
+
+def report_generate_for_command(*, report: Report, progress=None) -> Report:
+    """The command line's way in: no user, so it is kept in the archive as generated there."""
+    report.requested_by = None
+    report.requested_at = timezone.now()
+    report.state = ReportState.QUEUED
+    report.stage = _("Waiting to start")
+    report.full_clean(exclude=["file"])
+    report.save()
+    return report_generate(report=report, progress=progress)
+
+
+@transaction.atomic
+def report_issue(*, report: Report, acting_user) -> Report:
+    """Issue a ready report: from now on it is frozen, kept for good and shown to every reader it concerns."""
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.is_issued:
+        raise TransitionError(_("This report has already been issued."))
+    if current.state != ReportState.READY:
+        raise TransitionError(_("Only a report that is ready can be issued."))
+    _require(acting_user, "tracker.issue_report", current)
+    current.issued_at = timezone.now()
+    current.issued_by = acting_user
+    current.save(update_fields=["issued_at", "issued_by"])
+    return current
+
+
+@transaction.atomic
+def report_delete(*, report: Report, acting_user) -> None:
+    """Remove a report nobody issued (a trial run, a wrong scope); issued reports are never deleted."""
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.is_issued:
+        raise TransitionError(_("An issued report is kept for good and cannot be deleted."))
+    _require(acting_user, "tracker.delete_report", current)
+    if not current.is_finished:
+        # Its worker is still writing the file: deleting now would leave that file behind.
+        raise TransitionError(_("This report is still being generated; delete it once it is finished."))
+    storage, name = current.file.storage, current.file.name
+    current.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def mark_stale_reports():
+    """Reports cut off mid-way (the server stopped) are marked failed, so nobody waits forever."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=STALE_AFTER_SECONDS)
+    return Report.objects.filter(
+        state__in=[ReportState.QUEUED, ReportState.RUNNING], requested_at__lt=cutoff
+    ).update(
+        state=ReportState.FAILED,
+        stage=_("Failed"),
+        error=_("Generation was interrupted; generate the report again."),
+        finished_at=timezone.now(),
+    )
+
+
+def _generated_by(report):
+    if report.requested_by_id:
+        return str(report.requested_by)
+    return _("the command line")
