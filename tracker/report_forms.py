@@ -50,7 +50,10 @@ class ReportForm(MarksInvalidFields, forms.Form):
         help_text=_("When the report covers one member state: the activities it leads or takes part in."),
     )
     language = forms.ChoiceField(
-        label=_("Language"), choices=settings.LANGUAGES, initial="en", widget=forms.Select(attrs=SELECT)
+        label=_("Report language"),
+        choices=settings.LANGUAGES,
+        initial="en",
+        widget=forms.Select(attrs=SELECT),
     )
     format = forms.ChoiceField(
         label=_("Format"),

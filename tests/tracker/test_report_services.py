@@ -9,6 +9,7 @@ import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.utils import timezone
 
 from tests.tracker.conftest import write_update
@@ -235,12 +236,52 @@ def test_mark_stale_reports_fails_only_reports_cut_off(cycle, plan, secretariat_
 
 
 def test_a_report_still_being_generated_cannot_be_deleted(cycle, plan, secretariat_user, settings):
-    settings.REPORT_RUNNER = "thread"  # queued, and its thread never starts inside the test's transaction
-    report = services.report_request(
-        report=services.new_report(cycle=cycle, fmt="csv", language="en"), acting_user=secretariat_user
-    )
+    report = queued(secretariat_user, cycle, settings)
     for state in (ReportState.QUEUED, ReportState.RUNNING):
         Report.objects.filter(pk=report.pk).update(state=state)
         with pytest.raises(tracker_services.TransitionError, match="still being generated"):
             services.report_delete(report=report, acting_user=secretariat_user)
         assert Report.objects.filter(pk=report.pk).exists()
+
+
+def test_a_progress_write_that_fails_does_not_stop_the_report(
+    cycle, plan, secretariat_user, settings, monkeypatch
+):
+    report = queued(secretariat_user, cycle, settings, fmt="csv")
+    real_update = type(Report.objects.none()).update
+    calls = []
+
+    def busy_on_progress(queryset, **fields):
+        if set(fields) == {"progress", "stage"}:
+            calls.append(fields["progress"])
+            raise OperationalError("database is locked")
+        return real_update(queryset, **fields)
+
+    monkeypatch.setattr(type(Report.objects.none()), "update", busy_on_progress)
+    services.run_queued_report(report.pk)
+    report.refresh_from_db()
+    assert calls  # the progress writes really failed
+    assert report.state == ReportState.READY and report.progress == 100
+    assert stored_bytes(report).startswith(b"\xef\xbb\xbf")  # the CSV, with its byte-order mark
+
+
+def test_a_failure_after_the_build_marks_the_report_failed_and_leaves_no_file(
+    cycle, plan, secretariat_user, settings, monkeypatch
+):
+    report = queued(secretariat_user, cycle, settings)
+    written = []
+    real_save = Report.save
+
+    def failing_save(self, *args, **kwargs):
+        if self.state == ReportState.READY:
+            written.append(self.file.name)
+            raise OperationalError("disk I/O error")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Report, "save", failing_save)
+    services.run_queued_report(report.pk)
+    report.refresh_from_db()
+    assert report.state == ReportState.FAILED
+    assert report.error == "OperationalError: disk I/O error"
+    assert report.finished_at is not None and not report.file
+    assert written and not report.file.storage.exists(written[0])

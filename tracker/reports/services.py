@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,7 +66,10 @@ def report_generate(*, report: Report, progress=None) -> Report:
     )
 
     def record(percent, stage):
-        Report.objects.filter(pk=report.pk).update(progress=percent, stage=str(stage)[:120])
+        try:
+            Report.objects.filter(pk=report.pk).update(progress=percent, stage=str(stage)[:120])
+        except DatabaseError:  # a busy database delays the progress bar, not the report
+            log.warning("Report %s: progress %s%% not recorded", report.pk, percent, exc_info=True)
         if progress:
             progress(percent, stage)
 
@@ -95,17 +98,24 @@ def report_generate(*, report: Report, progress=None) -> Report:
         report.refresh_from_db()
         return report
     file_name = f"{data.file_stem}.{report.format}"
-    with transaction.atomic():
-        current = Report.objects.select_for_update().get(pk=report.pk)
-        current.file.save(file_name, ContentFile(content), save=False)
-        current.file_name = file_name
-        current.size = len(content)
-        current.sha256 = hashlib.sha256(content).hexdigest()
-        current.state = ReportState.READY
-        current.progress = 100
-        current.stage = _("Ready")
-        current.finished_at = timezone.now()
-        current.save()
+    stored = None
+    try:
+        with transaction.atomic():
+            current = Report.objects.select_for_update().get(pk=report.pk)
+            current.file.save(file_name, ContentFile(content), save=False)
+            stored = current.file.name
+            current.file_name = file_name
+            current.size = len(content)
+            current.sha256 = hashlib.sha256(content).hexdigest()
+            current.state = ReportState.READY
+            current.progress = 100
+            current.stage = _("Ready")
+            current.finished_at = timezone.now()
+            current.save()
+    except Exception:
+        if stored:  # the row does not point to it: nothing else would ever remove it
+            current.file.storage.delete(stored)
+        raise
     log.info("Report %s (%s) generated in %.1f s", report.pk, file_name, time.monotonic() - started)
     return current
 
@@ -117,9 +127,26 @@ def run_queued_report(report_id: int) -> None:
         report = Report.objects.filter(pk=report_id, state=ReportState.QUEUED).first()
         if report is not None:
             report_generate(report=report)
+    except Exception as exc:  # noqa: BLE001 - a thread's error has no one to reach but the archive
+        log.exception("Report %s failed outside its build", report_id)
+        _mark_failed(report_id, exc)
     finally:
         if not inline:  # a thread's own connection; inline, it is the request's
             close_old_connections()
+
+
+def _mark_failed(report_id, exc):
+    """Best effort: the page polling this report learns it failed instead of waiting for the
+    stale-report sweep; if the database is still unreachable, that sweep will do it."""
+    try:
+        Report.objects.filter(pk=report_id, state__in=[ReportState.QUEUED, ReportState.RUNNING]).update(
+            state=ReportState.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            stage=_("Failed"),
+        )
+    except DatabaseError:
+        log.exception("Report %s could not be marked failed", report_id)
 
 
 def report_generate_for_command(*, report: Report, progress=None) -> Report:
