@@ -107,19 +107,14 @@ def _esc(value) -> str:
     return escape(_CONTROL_CHARS.sub("", str(value)), quote=True)
 
 
-def _num(value: float) -> str:
-    """12 rather than 12.0; one decimal otherwise."""
+def number(value: float) -> str:
+    """A figure as charts write it: 12 rather than 12.0, one decimal otherwise."""
     if value is None:
         return ""
     rounded = round(float(value), 1)
     if rounded == int(rounded):
         return str(int(rounded))
     return f"{rounded:.1f}"
-
-
-def number(value: float) -> str:
-    """A figure as charts write it: 12 rather than 12.0, one decimal otherwise."""
-    return _num(value)
 
 
 def _text_width(text: str, size: float = FONT_SIZE) -> float:
@@ -217,18 +212,13 @@ def _line(x1, y1, x2, y2, stroke, *, width=1, extra="") -> str:
 
 def _no_data(chart_id, title, description, headers, width=720) -> Chart:
     message = _("No data to show.")
+    description = f"{description} {message}".strip()
     body = [
         _rect(0.5, 0.5, width - 1, 59, "#f8f9fa", stroke=GRID),
         _text(width / 2, 35, message, anchor="middle", fill=MUTED),
     ]
-    return Chart(
-        chart_id=chart_id,
-        title=title,
-        description=f"{description} {message}".strip(),
-        headers=headers,
-        rows=[],
-        svg=_svg(chart_id, title, f"{description} {message}".strip(), width, 60, body),
-    )
+    svg = _svg(chart_id, title, description, width, 60, body)
+    return Chart(chart_id, title, description, headers, [], svg)
 
 
 def _legend(items, *, x0: float, y0: float, width: float) -> tuple[list[str], float]:
@@ -278,7 +268,7 @@ def stacked_bars(
     if not categories or not series:
         return _no_data(chart_id, title, description, headers)
     rows = [
-        [category, *(_num(values[i] or 0) for _l, _c, values in series), _num(totals[i])]
+        [category, *(number(values[i] or 0) for _l, _c, values in series), number(totals[i])]
         for i, category in enumerate(categories)
     ]
     width = 720
@@ -294,7 +284,7 @@ def stacked_bars(
     row_h, bar_h = 30, 20
     for i, category in enumerate(categories):
         y = top + i * row_h
-        body.append(f"<g><title>{_esc(category)}: {_esc(_num(totals[i]))}</title>")
+        body.append(f"<g><title>{_esc(category)}: {_esc(number(totals[i]))}</title>")
         body.append(_text(plot_x - 8, y + bar_h / 2 + 4, _fit(category, label_w - 12), anchor="end"))
         body.append(_rect(plot_x, y, plot_w, bar_h, "#f8f9fa", stroke=GRID))
         x = plot_x
@@ -304,10 +294,10 @@ def stacked_bars(
                 continue
             seg_w = plot_w * value / scale
             body.append(
-                f"<g><title>{_esc(category)} · {_esc(label)}: {_esc(_num(value))}</title>"
+                f"<g><title>{_esc(category)} · {_esc(label)}: {_esc(number(value))}</title>"
                 + _rect(x, y, seg_w, bar_h, colour, stroke="#ffffff")
             )
-            text = _num(value)
+            text = number(value)
             if _text_width(text, FONT_SIZE - 1) + 6 <= seg_w:
                 body.append(
                     _text(
@@ -321,7 +311,7 @@ def stacked_bars(
                 )
             body.append("</g>")
             x += seg_w
-        body.append(_text(plot_x + plot_w + 6, y + bar_h / 2 + 4, _num(totals[i]), weight="bold"))
+        body.append(_text(plot_x + plot_w + 6, y + bar_h / 2 + 4, number(totals[i]), weight="bold"))
         body.append("</g>")
     height = top + len(categories) * row_h + 4
     svg = _svg(chart_id, title, description, width, height, body)
@@ -348,7 +338,7 @@ def bars(
     if not categories:
         return _no_data(chart_id, title, description, headers)
     colour = colour or DEFAULT_BAR
-    rows = [[category, f"{_num(values[i] or 0)}{unit}"] for i, category in enumerate(categories)]
+    rows = [[category, f"{number(values[i] or 0)}{unit}"] for i, category in enumerate(categories)]
     width = 720
     label_w = _label_column(categories)
     value_w = max(56, max(_text_width(row[1]) for row in rows) + 12)
@@ -416,7 +406,7 @@ def heatmap(
         if annotations is not None and annotations[i][j]:
             return str(annotations[i][j])
         value = values[i][j]
-        return "–" if value is None else _num(value)
+        return "–" if value is None else number(value)
 
     if not row_labels or not column_labels:
         return _no_data(chart_id, title, description, headers)
@@ -461,7 +451,7 @@ def heatmap(
     percent = maximum == 100
     steps = [maximum * k / 4 for k in range(5)]
     legend_items = [
-        (f"{_num(step)}{'%' if percent else ''}", _square(_heat_colour(step, maximum), stroke=GRID))
+        (f"{number(step)}{'%' if percent else ''}", _square(_heat_colour(step, maximum), stroke=GRID))
         for step in steps
     ]
     legend_items.append((_("none"), _square("#ffffff", stroke=MUTED)))
@@ -668,7 +658,8 @@ def gantt(
             )
         body.append("</g>")
 
-    if today is not None and start <= today <= end:
+    show_today = today is not None and start <= today <= end
+    if show_today:
         tx = x_of(today)
         label = f"{_('Today')} {today.isoformat()}"
         anchor = "end" if tx + _text_width(label, FONT_SIZE - 1) > width else "start"
@@ -697,7 +688,7 @@ def gantt(
         (str(s.label), lambda x, y, c=MILESTONE_COLOURS[s.value]: _diamond(x + 7, y + 7, 6, c))
         for s in used_states
     ]
-    if today is not None and start <= today <= end:
+    if show_today:
         items.append(
             (
                 _("today"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, Indicator, MemberState, Milestone
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -244,14 +245,15 @@ class DashboardFilterForm(MarksInvalidFields, forms.Form):
         """A focal point's member state, a representative's body; all of ASEAN for everyone else."""
         defaults = {"member_state": self.ALL, "body": self.ALL}
         role = getattr(user, "role", None)
-        if role == "focal_point" and user.member_state_id:
-            state = next((s for s in self.member_states.values() if s.pk == user.member_state_id), None)
-            if state is not None:
-                defaults["member_state"] = state.iso2
-        elif role == "body_representative" and user.body_id:
-            body = next((b for b in self.bodies.values() if b.pk == user.body_id), None)
-            if body is not None:
-                defaults["body"] = body.acronym
+        if role == Role.FOCAL_POINT:
+            defaults["member_state"] = next(
+                (iso2 for iso2, state in self.member_states.items() if state.pk == user.member_state_id),
+                self.ALL,
+            )
+        elif role == Role.BODY_REPRESENTATIVE:
+            defaults["body"] = next(
+                (acronym for acronym, body in self.bodies.items() if body.pk == user.body_id), self.ALL
+            )
         return defaults
 
     def filters(self):

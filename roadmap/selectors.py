@@ -1,9 +1,8 @@
 """Reads that pages share: each runs a fixed number of queries, whatever the size of the plan."""
 
-import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from roadmap.models import Activity, ActivityStatus, Milestone, Recommendation
@@ -32,17 +31,24 @@ def activities_for(member_state=None, body=None):
 class RecommendationProgress:
     recommendation: Recommendation
     by_status: dict = field(default_factory=dict)
-    total: int = 0
-    average_percent: float = 0.0
     percent_sum: int = 0
+
+    @property
+    def total(self):
+        return sum(self.by_status.values())
+
+    @property
+    def average_percent(self):
+        return round(self.percent_sum / self.total, 1) if self.total else 0.0
 
     def status_rows(self):
         """(status, count, percent of total) in the order of the status list."""
+        total = self.total
         return [
             (
                 status,
                 self.by_status.get(status.value, 0),
-                round(100 * self.by_status.get(status.value, 0) / self.total) if self.total else 0,
+                round(100 * self.by_status.get(status.value, 0) / total) if total else 0,
             )
             for status in ActivityStatus
         ]
@@ -51,14 +57,11 @@ class RecommendationProgress:
 def recommendation_progress(recommendations=None, activities=None):
     """Activities by status per recommendation, and the average percent complete: one query.
 
-    `activities` narrows the count to some activities (the dashboard's filters).
+    `recommendations` are kept in their order (all of them by number when not given); `activities`
+    narrows the count to some activities (the dashboard's filters).
     """
     if recommendations is None:
-        recommendations = Recommendation.objects.all()
-    if isinstance(recommendations, QuerySet):
-        recommendations = recommendations.order_by("number")
-    else:  # a list the page has already read
-        recommendations = sorted(recommendations, key=lambda r: r.number)
+        recommendations = Recommendation.objects.order_by("number")
     rows = {r.pk: RecommendationProgress(recommendation=r) for r in recommendations}
     activities = Activity.objects.all() if activities is None else activities
     counts = (
@@ -70,11 +73,7 @@ def recommendation_progress(recommendations=None, activities=None):
     for row in counts:
         progress = rows[row["recommendation"]]
         progress.by_status[row["status"]] = row["n"]
-        progress.total += row["n"]
         progress.percent_sum += row["percent"] or 0
-    for progress in rows.values():
-        if progress.total:
-            progress.average_percent = round(progress.percent_sum / progress.total, 1)
     return list(rows.values())
 
 
@@ -99,7 +98,6 @@ def milestones_for_dashboard(activities=None, *, limit=10, days=DASHBOARD_DUE_DA
         "due": list(due.select_related("activity").order_by(*ordered)[:limit]),
         "due_count": due.count(),
         "due_days": days,
-        "due_until": today + datetime.timedelta(days=days),
     }
 
 

@@ -28,7 +28,6 @@ from roadmap.models import (
     MilestoneState,
     Recommendation,
     Roadmap,
-    milestone_state,
 )
 from roadmap.tables import ActivityTable, MilestoneTable
 
@@ -43,10 +42,6 @@ class ObjectPermissionMixin(PermissionRequiredMixin):
 
     def find_object(self, queryset=None):
         return super().get_object(queryset)
-
-
-def _recommendation_label(recommendation):
-    return f"{recommendation.number}. {recommendation.local_short_title}"
 
 
 class DashboardView(PermissionRequiredMixin, TemplateView):
@@ -72,16 +67,8 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
         shown_states = [member_state] if member_state else member_states
         participation = selectors.participation(shown_states, recommendations, activities)
         # The activity list and the timeline take the same filters, by the same names.
-        list_query = urlencode(
-            {
-                key: value
-                for key, value in (
-                    ("member_state", member_state and member_state.iso2),
-                    ("body", body and body.acronym),
-                )
-                if value
-            }
-        )
+        chosen = {"member_state": member_state and member_state.iso2, "body": body and body.acronym}
+        list_query = urlencode({key: value for key, value in chosen.items() if value})
         context.update(
             {
                 "roadmap": Roadmap.objects.first(),
@@ -95,7 +82,6 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
                 "overdue_activities": activities.overdue().count(),
                 "progress_chart": self.progress_chart(progress),
                 "completion_chart": self.completion_chart(progress),
-                "participation": participation,
                 "participation_chart": self.participation_chart(participation, recommendations),
                 "panels": extensions.render_dashboard_panels(self.request, filters),
                 **selectors.milestones_for_dashboard(activities),
@@ -112,7 +98,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
                 "For each recommendation, how many of its activities are not started, ongoing, "
                 "delayed, completed or discontinued."
             ),
-            categories=[_recommendation_label(p.recommendation) for p in progress],
+            categories=[str(p.recommendation) for p in progress],
             series=[
                 (
                     str(status.label),
@@ -129,7 +115,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
             chart_id="chart-completion",
             title=_("Average percent complete, per recommendation"),
             description=_("The average percent complete of each recommendation's activities."),
-            categories=[_recommendation_label(p.recommendation) for p in progress],
+            categories=[str(p.recommendation) for p in progress],
             values=[p.average_percent for p in progress],
         )
 
@@ -153,7 +139,7 @@ class DashboardView(PermissionRequiredMixin, TemplateView):
                 "along; a dash means none."
             ),
             row_labels=[row.member_state.local_name for row in participation],
-            column_labels=[_recommendation_label(r) for r in recommendations],
+            column_labels=[str(r) for r in recommendations],
             values=values,
             annotations=annotations,
         )
@@ -186,14 +172,8 @@ class TimelineView(PermissionRequiredMixin, FilterView):
             recommendation = activity.recommendation
             key = recommendation.number if recommendation else 0
             if key not in groups:
-                label = (
-                    _recommendation_label(recommendation) if recommendation else _("The roadmap as a whole")
-                )
+                label = str(recommendation) if recommendation else _("The roadmap as a whole")
                 groups[key] = {"key": key, "label": label, "activities": [], "rows": []}
-            activity.today_milestones = [
-                (milestone, milestone_state(milestone.planned_date, milestone.actual_date, today))
-                for milestone in activity.milestones.all()
-            ]
             groups[key]["activities"].append(activity)
             groups[key]["rows"].append(self.gantt_row(activity))
         # One time axis for every chart, so the recommendations compare at a glance.
@@ -215,7 +195,6 @@ class TimelineView(PermissionRequiredMixin, FilterView):
         context.update(
             {
                 "today": today,
-                "span": (start, end),
                 "activity_count": len(activities),
                 "groups": ordered,
                 "status_legend": [(status, charts.STATUS_COLOURS[status.value]) for status in ActivityStatus],
@@ -229,7 +208,7 @@ class TimelineView(PermissionRequiredMixin, FilterView):
     @staticmethod
     def gantt_row(activity):
         return charts.GanttRow(
-            label=f"{activity.code} {activity.local_title}",
+            label=str(activity),
             href=activity.get_absolute_url(),
             planned_start=activity.planned_start,
             planned_end=activity.planned_end,
@@ -242,9 +221,9 @@ class TimelineView(PermissionRequiredMixin, FilterView):
                 charts.GanttMilestone(
                     label=milestone.local_title,
                     date=milestone.actual_date or milestone.planned_date,
-                    state=state.value,
+                    state=milestone.state.value,
                 )
-                for milestone, state in activity.today_milestones
+                for milestone in activity.milestones.all()
             ],
         )
 

@@ -744,15 +744,15 @@ class ReportQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.role == Role.SECRETARIAT:
             return self
-        # Issued reports are published to every reader, except a member state's own report,
-        # which stays with that member state, observers and the secretariat.
-        published = Q(issued_at__isnull=False, state=ReportState.READY) & ~Q(scope=ReportScope.MEMBER_STATE)
+        issued = Q(issued_at__isnull=False, state=ReportState.READY)
         if user.role == Role.OBSERVER:
-            published = Q(issued_at__isnull=False, state=ReportState.READY)
-        elif user.role == Role.FOCAL_POINT and user.member_state_id:
-            published |= Q(
-                issued_at__isnull=False, state=ReportState.READY, member_state_id=user.member_state_id
-            )
+            published = issued
+        else:
+            # Issued reports are published to every reader, except a member state's own report,
+            # which stays with that member state, observers and the secretariat.
+            published = issued & ~Q(scope=ReportScope.MEMBER_STATE)
+            if user.role == Role.FOCAL_POINT and user.member_state_id:
+                published |= issued & Q(member_state_id=user.member_state_id)
         return self.filter(published | Q(requested_by=user))
 
     def for_list(self):

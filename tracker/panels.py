@@ -90,12 +90,12 @@ def activity_updates_panel(request, activity):
 LATEST_APPROVED = 10
 
 
-def _filtered(queryset, filters, field="activity"):
+def _filtered(queryset, filters):
     """Restrict to the activities the dashboard's member state and body lead, join or support."""
-    if filters.get("member_state") is None and filters.get("body") is None:
+    member_state, body = filters.get("member_state"), filters.get("body")
+    if member_state is None and body is None:
         return queryset
-    activities = roadmap_selectors.activities_for(filters.get("member_state"), filters.get("body"))
-    return queryset.filter(**{f"{field}__in": activities.values("pk")})
+    return queryset.filter(activity__in=roadmap_selectors.activities_for(member_state, body).values("pk"))
 
 
 def latest_approved_panel(request, filters):
@@ -107,9 +107,7 @@ def latest_approved_panel(request, filters):
     updates = list(
         updates.for_list().select_related("reviewed_by").order_by("-reviewed_at", "-pk")[:LATEST_APPROVED]
     )
-    return render_to_string(
-        "tracker/_dashboard_updates.html", {"updates": updates, "shown": LATEST_APPROVED}, request=request
-    )
+    return render_to_string("tracker/_dashboard_updates.html", {"updates": updates}, request=request)
 
 
 @dataclass
@@ -123,8 +121,9 @@ def cycle_completeness_panel(request, filters):
     user = request.user
     if not user.has_perm("tracker.view_reportingcycle"):
         return ""
-    cycle = ReportingCycle.objects.current()
-    if cycle is None or not cycle.is_open:
+    # current() would fall back to a closed cycle, which this panel does not show.
+    cycle = ReportingCycle.objects.open().order_by("deadline").first()
+    if cycle is None:
         return render_to_string("tracker/_dashboard_completeness.html", {"cycle": None}, request=request)
     counts = (
         _filtered(ExpectedReport.objects.filter(cycle=cycle), filters)
@@ -132,7 +131,7 @@ def cycle_completeness_panel(request, filters):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    recommendations = {r.pk: r for r in Recommendation.objects.order_by("number")}
+    recommendations = Recommendation.objects.in_bulk()
     overall = selectors.Completeness()
     by_recommendation = {}
     for row in counts:

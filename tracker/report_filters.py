@@ -35,8 +35,5 @@ class ReportFilter(django_filters.FilterSet):
         fields = ["cycle", "scope", "format", "language", "issued"]
 
     def filter_issued(self, queryset, name, value):
-        if value == "yes":
-            return queryset.filter(issued_at__isnull=False)
-        if value == "no":
-            return queryset.filter(issued_at__isnull=True)
-        return queryset
+        # Only called with one of YES_NO: an empty choice skips the filter.
+        return queryset.filter(issued_at__isnull=value == "no")

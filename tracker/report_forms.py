@@ -11,6 +11,20 @@ from tracker.reports.services import new_report
 
 GENERATE = "tracker.generate_report"
 SELECT = {"class": "form-select"}
+# The select each narrower scope needs: its field, what to say when it is left empty, and when it
+# names something the user may not report on.
+SCOPE_FIELDS = {
+    ReportScope.RECOMMENDATION: (
+        "recommendation",
+        _("Choose the recommendation this report covers."),
+        _("You may not generate a report on this recommendation."),
+    ),
+    ReportScope.MEMBER_STATE: (
+        "member_state",
+        _("Choose the member state this report covers."),
+        _("You may not generate a report on this member state."),
+    ),
+}
 
 
 class ReportForm(MarksInvalidFields, forms.Form):
@@ -72,13 +86,18 @@ class ReportForm(MarksInvalidFields, forms.Form):
         return self.user.has_perm(GENERATE, new_report(cycle=None, fmt=ReportFormat.HTML, **scope))
 
     def _limit_to_what_the_user_may_generate(self):
-        recommendations = [r for r in self.fields["recommendation"].queryset if self._may(recommendation=r)]
-        member_states = [m for m in self.fields["member_state"].queryset if self._may(member_state=m)]
-        allowed = {
-            ReportScope.ROADMAP: self._may(),
-            ReportScope.RECOMMENDATION: bool(recommendations),
-            ReportScope.MEMBER_STATE: bool(member_states),
-        }
+        allowed = {ReportScope.ROADMAP: self._may()}
+        for value, (name, _missing, refused) in SCOPE_FIELDS.items():
+            field = self.fields[name]
+            objects = [obj for obj in field.queryset if self._may(**{name: obj})]
+            allowed[value] = bool(objects)
+            if len(objects) < len(field.queryset):
+                field.queryset = field.queryset.filter(pk__in=[obj.pk for obj in objects])
+                field.error_messages["invalid_choice"] = refused
+                if len(objects) == 1:
+                    # A focal point's own member state: chosen already, nothing else to pick.
+                    field.empty_label = None
+                    field.initial = objects[0]
         scope = self.fields["scope"]
         if not all(allowed.values()):
             scope.choices = [(value, label) for value, label in ReportScope.choices if allowed[value]]
@@ -87,37 +106,17 @@ class ReportForm(MarksInvalidFields, forms.Form):
             )
         if not allowed[ReportScope.ROADMAP] and scope.choices:
             scope.initial = scope.choices[0][0]
-        for name, allowed_objects in (("recommendation", recommendations), ("member_state", member_states)):
-            field = self.fields[name]
-            if len(allowed_objects) < len(field.queryset):
-                field.queryset = field.queryset.filter(pk__in=[o.pk for o in allowed_objects])
-                field.error_messages["invalid_choice"] = (
-                    _("You may not generate a report on this member state.")
-                    if name == "member_state"
-                    else _("You may not generate a report on this recommendation.")
-                )
-                if len(allowed_objects) == 1:
-                    # A focal point's own member state: chosen already, nothing else to pick.
-                    field.empty_label = None
-                    field.initial = allowed_objects[0]
 
     def clean(self):
         cleaned = super().clean()
         scope = cleaned.get("scope")
-        needs = {ReportScope.RECOMMENDATION: "recommendation", ReportScope.MEMBER_STATE: "member_state"}
-        for value, name in needs.items():
-            if scope == value:
-                if cleaned.get(name) is None and name not in self.errors:
-                    self.add_error(
-                        name,
-                        _("Choose the recommendation this report covers.")
-                        if name == "recommendation"
-                        else _("Choose the member state this report covers."),
-                    )
-            else:
+        for value, (name, missing, _refused) in SCOPE_FIELDS.items():
+            if scope != value:
                 # A choice left in a select the chosen scope does not use is not part of the report.
                 cleaned[name] = None
                 self.errors.pop(name, None)
+            elif cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, missing)
         return cleaned
 
     def report(self):

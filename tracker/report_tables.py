@@ -93,9 +93,10 @@ class ReportTable(tables.Table):
         return report_state_badge(record)
 
     def render_requested_by(self, record):
+        label = generated_by_label(record)
         if record.requested_by_id:
-            return str(record.requested_by)
-        return format_html('<span class="text-body-secondary">{}</span>', _("command line"))
+            return label
+        return format_html('<span class="text-body-secondary">{}</span>', label)
 
     def render_finished_at(self, record):
         if record.finished_at:

@@ -12,7 +12,9 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -546,3 +548,25 @@ def test_an_approved_update_changes_a_new_report_but_not_an_issued_one(
 
     after = b"".join(client.get(download).streaming_content)
     assert after == before and hashlib.sha256(after).hexdigest() == issued.sha256
+
+
+def test_a_report_cut_off_by_a_restart_shows_failed_and_polling_stops(
+    cycle, plan, secretariat_user, settings
+):
+    running = queued(secretariat_user, cycle, settings)
+    cut_off = queued(secretariat_user, cycle, settings)
+    Report.objects.filter(pk__in=[running.pk, cut_off.pk]).update(state=ReportState.RUNNING)
+    Report.objects.filter(pk=cut_off.pk).update(requested_at=timezone.now() - datetime.timedelta(hours=1))
+    client = login(secretariat_user)
+
+    html = client.get(reverse("tracker:report_progress", args=[cut_off.pk])).content.decode()
+    assert 'data-state="failed"' in html and "hx-trigger" not in html
+    assert "Generation was interrupted; generate the report again." in html
+
+    # A report still within its time is left running, and polling it writes nothing.
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("tracker:report_progress", args=[running.pk])).content.decode()
+    assert 'data-state="running"' in html and 'hx-trigger="every 1s"' in html
+    assert queries.captured_queries  # not vacuous
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert Report.objects.get(pk=running.pk).state == ReportState.RUNNING

@@ -10,14 +10,10 @@ from django.utils.translation import override
 
 from tracker.models import ReportFormat
 from tracker.reports.data import CycleReport, gather_report
-from tracker.reports.render import render
+from tracker.reports.render import quiet, render
 
 # progress(percent 0-100, what is happening now)
 Progress = Callable[[int, str], None]
-
-
-def _quiet(percent: int, stage: str) -> None:
-    pass
 
 
 def build_report(
@@ -29,7 +25,7 @@ def build_report(
     member_state=None,
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> tuple[bytes, CycleReport]:
     fmt = ReportFormat(fmt)
     with override(language):

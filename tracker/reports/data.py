@@ -29,9 +29,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -54,8 +55,8 @@ from tracker.models import (
     ReportingCycle,
     ReportScope,
     ReportStatus,
-    UpdateState,
 )
+from tracker.selectors import percent as share
 
 
 @dataclass
@@ -169,6 +170,16 @@ class RecommendationSection:
     def completed_count(self):
         return sum(1 for a in self.activities if a.status == ActivityStatus.COMPLETED)
 
+    @property
+    def approved_updates(self):
+        """Approved updates this cycle on the section's activities (in scope)."""
+        return sum(a.updates_this_cycle for a in self.activities)
+
+    @property
+    def has_plan_states(self):
+        """Some activity has no approved update yet: the report marks its figures as the plan's."""
+        return any(a.from_plan for a in self.activities)
+
 
 @dataclass
 class ParticipationRow:
@@ -181,7 +192,7 @@ class ParticipationRow:
 
     @property
     def percent_approved(self):
-        return round(100 * self.approved / self.expected) if self.expected else 0
+        return share(self.approved, self.expected)
 
 
 @dataclass
@@ -268,18 +279,12 @@ class CycleReport:
 
     @property
     def percent_approved(self):
-        return round(100 * self.approved_total / self.expected_total) if self.expected_total else 0
+        return share(self.approved_total, self.expected_total)
 
     @property
     def file_stem(self):
-        scope = {ReportScope.ROADMAP: "roadmap"}.get(self.scope, self.scope_label)
-        return f"progress-report-{self.cycle_slug}-{_slug(scope)}-{self.language}"
-
-
-def _slug(text):
-    from django.utils.text import slugify
-
-    return slugify(str(text)) or "report"
+        scope = "roadmap" if self.scope == ReportScope.ROADMAP else self.scope_label
+        return f"progress-report-{self.cycle_slug}-{slugify(scope) or 'report'}-{self.language}"
 
 
 # --- Gathering ------------------------------------------------------------------------------
@@ -287,10 +292,12 @@ def _slug(text):
 
 def _approved_until(cycle):
     """Approved updates of `cycle` and every cycle that ended no later, minus replaced ones."""
-    replaced = ProgressUpdate.objects.filter(corrects=OuterRef("pk"), state=UpdateState.APPROVED)
-    return ProgressUpdate.objects.filter(
-        state=UpdateState.APPROVED, cycle__period_end__lte=cycle.period_end
-    ).exclude(Exists(replaced))
+    replaced = ProgressUpdate.objects.approved().filter(corrects=OuterRef("pk"))
+    return (
+        ProgressUpdate.objects.approved()
+        .filter(cycle__period_end__lte=cycle.period_end)
+        .exclude(Exists(replaced))
+    )
 
 
 def _latest_state_ids(activities, cycle):
@@ -393,9 +400,8 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         # The secretariat can ask a member state to report on an activity it neither leads nor
         # joins; that report is the member state's work too.
         owed = ExpectedReport.objects.filter(cycle=cycle, member_state=member_state).values("activity_id")
-        activities = activities.filter(
-            Q(lead_member_states=member_state) | Q(participating_member_states=member_state) | Q(pk__in=owed)
-        ).distinct()
+        involved = Activity.objects.involving_member_state(member_state).values("pk")
+        activities = activities.filter(Q(pk__in=involved) | Q(pk__in=owed))
         scope, scope_label = ReportScope.MEMBER_STATE, member_state.local_name
     else:
         scope, scope_label = ReportScope.ROADMAP, str(ReportScope.ROADMAP.label)
@@ -531,20 +537,31 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
             )
         sections[key].activities.append(row)
 
-    # Milestones of the activities in scope.
-    code_of = {a.pk: a.code for a in activity_list}
+    # Milestones of the activities in scope. Each list's rule is stated once, in SQL: it both
+    # selects the milestones and files each one (a milestone can be in more than one list).
     section_of = {a.pk: a.recommendation_id for a in activity_list}
-    milestones = Milestone.objects.filter(activity_id__in=activity_ids).order_by("planned_date", "pk")
-    for m in milestones.filter(
-        Q(actual_date__range=(cycle.period_start, cycle.period_end))
-        | Q(baseline_date__isnull=False, planned_date__gt=F("baseline_date"))
-        & (Q(actual_date__isnull=True) | Q(actual_date__gte=cycle.period_start))
-        | Q(planned_date__range=(next_start, next_end))
-        & (Q(actual_date__isnull=True) | Q(actual_date__gt=cycle.period_end))
-    ):
+    not_achieved_before = Q(actual_date__isnull=True) | Q(actual_date__gte=cycle.period_start)
+    not_achieved_by_end = Q(actual_date__isnull=True) | Q(actual_date__gt=cycle.period_end)
+    lists = {
+        "achieved": Q(actual_date__range=(cycle.period_start, cycle.period_end)),
+        "slipped": Q(baseline_date__isnull=False, planned_date__gt=F("baseline_date")) & not_achieved_before,
+        "due_next": Q(planned_date__range=(next_start, next_end)) & not_achieved_by_end,
+    }
+    milestones = (
+        Milestone.objects.filter(activity_id__in=activity_ids)
+        .filter(Q(*lists.values(), _connector=Q.OR))
+        .annotate(
+            **{
+                f"is_{kind}": ExpressionWrapper(rule, output_field=BooleanField())
+                for kind, rule in lists.items()
+            }
+        )
+        .order_by("planned_date", "pk")
+    )
+    for m in milestones:
         state = milestone_state(m.planned_date, m.actual_date)
         row = MilestoneRow(
-            activity_code=code_of[m.activity_id],
+            activity_code=activity_rows[m.activity_id].code,
             title=str(m.local_title),
             planned_date=m.planned_date,
             baseline_date=m.baseline_date,
@@ -553,18 +570,9 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
             state_label=str(state.label),
         )
         section = sections[section_of[m.activity_id]]
-        if m.actual_date and cycle.period_start <= m.actual_date <= cycle.period_end:
-            section.milestones_achieved.append(row)
-        if (
-            m.baseline_date
-            and m.planned_date > m.baseline_date
-            and (m.actual_date is None or m.actual_date >= cycle.period_start)
-        ):
-            section.milestones_slipped.append(row)
-        if next_start <= m.planned_date <= next_end and (
-            m.actual_date is None or m.actual_date > cycle.period_end
-        ):
-            section.milestones_due_next.append(row)
+        for kind in lists:
+            if getattr(m, f"is_{kind}"):
+                getattr(section, f"milestones_{kind}").append(row)
 
     # Indicators: their own baseline and target, and the latest approved value per member state.
     rec_ids = [pk for pk in sections if pk is not None]
@@ -632,12 +640,12 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     # Totals per section and for the report.
     all_rows = list(activity_rows.values())
     for section in sections.values():
-        section.status_counts = _status_counts(section.activities, status_labels)
-        section.flag_counts = _flag_counts(section.activities, flag_labels)
+        section.status_counts = _status_counts(section.activities)
+        section.flag_counts = _flag_counts(section.activities)
         section.completion = _completion(section.activities)
 
     participation = _participation(cycle, activity_list, member_state)
-    annex = [_annex_row(u, code_of, activity_rows, status_labels, flag_labels) for u in cycle_updates]
+    annex = [_annex_row(u, activity_rows, status_labels, flag_labels) for u in cycle_updates]
     order = {a.code: i for i, a in enumerate(activity_list)}
     annex.sort(key=lambda u: (order[u.activity_code], u.party, u.approved_at or generated_at, u.pk))
 
@@ -660,8 +668,8 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         next_period_start=next_start,
         next_period_end=next_end,
         sections=[s for s in sections.values() if s.activities or s.indicators],
-        status_totals=_status_counts(all_rows, status_labels),
-        flag_totals=_flag_counts(all_rows, flag_labels),
+        status_totals=_status_counts(all_rows),
+        flag_totals=_flag_counts(all_rows),
         completion=_completion(all_rows),
         activity_count=len(all_rows),
         completed_count=sum(1 for r in all_rows if r.status == ActivityStatus.COMPLETED),
@@ -673,14 +681,14 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     )
 
 
-def _status_counts(rows, labels):
+def _status_counts(rows):
     counts = Counter(r.status for r in rows)
-    return [StatusCount(s.value, str(labels[s.value]), counts[s.value]) for s in ActivityStatus]
+    return [StatusCount(s.value, str(s.label), counts[s.value]) for s in ActivityStatus]
 
 
-def _flag_counts(rows, labels):
+def _flag_counts(rows):
     counts = Counter(r.flag for r in rows)
-    return [FlagCount(f.value, str(labels[f.value]), counts[f.value]) for f in Flag]
+    return [FlagCount(f.value, str(f.label), counts[f.value]) for f in Flag]
 
 
 def _completion(rows):
@@ -732,11 +740,11 @@ def _participation(cycle, activity_list, member_state):
     return rows
 
 
-def _annex_row(update, code_of, activity_rows, status_labels, flag_labels):
+def _annex_row(update, activity_rows, status_labels, flag_labels):
     activity = activity_rows[update.activity_id]
     return AnnexUpdate(
         pk=update.pk,
-        activity_code=code_of[update.activity_id],
+        activity_code=activity.code,
         activity_title=activity.title,
         recommendation_number=activity.recommendation_number,
         party=update.party_label,

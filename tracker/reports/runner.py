@@ -12,11 +12,15 @@ from django.conf import settings
 from django.db import transaction
 
 
+def inline() -> bool:
+    return getattr(settings, "REPORT_RUNNER", "thread") == "inline"
+
+
 def dispatch(report_id: int) -> None:
     """Generate the queued report: once the request's transaction commits, in a thread; or now."""
     from tracker.reports.services import run_queued_report
 
-    if getattr(settings, "REPORT_RUNNER", "thread") == "inline":
+    if inline():
         run_queued_report(report_id)
         return
     transaction.on_commit(

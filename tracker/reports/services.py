@@ -7,7 +7,6 @@ import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
@@ -43,16 +42,35 @@ def new_report(*, cycle, fmt, language="en", recommendation=None, member_state=N
     )
 
 
-@transaction.atomic
-def report_request(*, report: Report, acting_user) -> Report:
-    """Queue `report` (from `new_report`) for generation in the background; returns it saved."""
-    _require(acting_user, "tracker.generate_report", report)
-    report.requested_by = acting_user
+def _queue(report: Report, requested_by) -> None:
+    """Save `report` (from `new_report`) as queued; `requested_by` None: the command line's."""
+    report.requested_by = requested_by
     report.requested_at = timezone.now()
     report.state = ReportState.QUEUED
     report.stage = _("Waiting to start")
     report.full_clean(exclude=["file"])
     report.save()
+
+
+def _failure(error: str) -> dict:
+    """The fields that record a failed report."""
+    return {
+        "state": ReportState.FAILED,
+        "finished_at": timezone.now(),
+        "error": error[:2000],
+        "stage": _("Failed"),
+    }
+
+
+def _error_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+@transaction.atomic
+def report_request(*, report: Report, acting_user) -> Report:
+    """Queue `report` (from `new_report`) for generation in the background; returns it saved."""
+    _require(acting_user, "tracker.generate_report", report)
+    _queue(report, acting_user)
     runner.dispatch(report.pk)
     report.refresh_from_db()
     return report
@@ -89,12 +107,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
         )
     except Exception as exc:  # noqa: BLE001 - the archive records every failure, whatever it is
         log.exception("Report %s failed", report.pk)
-        Report.objects.filter(pk=report.pk).update(
-            state=ReportState.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            stage=_("Failed"),
-        )
+        Report.objects.filter(pk=report.pk).update(**_failure(_error_text(exc)))
         report.refresh_from_db()
         return report
     file_name = f"{data.file_stem}.{report.format}"
@@ -122,7 +135,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
 
 def run_queued_report(report_id: int) -> None:
     """The background worker's entry point: generate one queued report, then let go of the database."""
-    inline = getattr(settings, "REPORT_RUNNER", "thread") == "inline"
+    inline = runner.inline()
     try:
         report = Report.objects.filter(pk=report_id, state=ReportState.QUEUED).first()
         if report is not None:
@@ -140,10 +153,7 @@ def _mark_failed(report_id, exc):
     stale-report sweep; if the database is still unreachable, that sweep will do it."""
     try:
         Report.objects.filter(pk=report_id, state__in=[ReportState.QUEUED, ReportState.RUNNING]).update(
-            state=ReportState.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            stage=_("Failed"),
+            **_failure(_error_text(exc))
         )
     except DatabaseError:
         log.exception("Report %s could not be marked failed", report_id)
@@ -151,12 +161,7 @@ def _mark_failed(report_id, exc):
 
 def report_generate_for_command(*, report: Report, progress=None) -> Report:
     """The command line's way in: no user, so it is kept in the archive as generated there."""
-    report.requested_by = None
-    report.requested_at = timezone.now()
-    report.state = ReportState.QUEUED
-    report.stage = _("Waiting to start")
-    report.full_clean(exclude=["file"])
-    report.save()
+    _queue(report, None)
     return report_generate(report=report, progress=progress)
 
 
@@ -191,17 +196,28 @@ def report_delete(*, report: Report, acting_user) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def _stale_cutoff():
+    return timezone.now() - datetime.timedelta(seconds=STALE_AFTER_SECONDS)
+
+
+def _stale_reports():
+    return Report.objects.filter(
+        state__in=[ReportState.QUEUED, ReportState.RUNNING], requested_at__lt=_stale_cutoff()
+    )
+
+
+def report_is_stale(report: Report) -> bool:
+    """Still unfinished long after it was asked for: its worker is gone."""
+    return not report.is_finished and report.requested_at < _stale_cutoff()
+
+
 def mark_stale_reports():
     """Reports cut off mid-way (the server stopped) are marked failed, so nobody waits forever."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=STALE_AFTER_SECONDS)
-    return Report.objects.filter(
-        state__in=[ReportState.QUEUED, ReportState.RUNNING], requested_at__lt=cutoff
-    ).update(
-        state=ReportState.FAILED,
-        stage=_("Failed"),
-        error=_("Generation was interrupted; generate the report again."),
-        finished_at=timezone.now(),
-    )
+    stale = _stale_reports()
+    # Read first: pages call this on every view, and a write (a lock on SQLite) is rarely needed.
+    if not stale.exists():
+        return 0
+    return stale.update(**_failure(_("Generation was interrupted; generate the report again.")))
 
 
 def _generated_by(report):

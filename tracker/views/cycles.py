@@ -45,7 +45,7 @@ def _int_or_none(value):
         return None
 
 
-def _attach(form, error):
+def attach_error(form, error):
     """A service's ValidationError onto the form: at the field when it names one."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
@@ -188,7 +188,7 @@ class CycleReopenView(CycleObjectMixin, FormView):
                 **form.party,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_error(form, error)
             return self.form_invalid(form)
         except services.TransitionError as error:
             form.add_error(None, str(error))
@@ -258,7 +258,7 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
                     cycle=self.cycle, activity=self.activity, acting_user=request.user, **form.party
                 )
             except ValidationError as error:
-                _attach(form, error)
+                attach_error(form, error)
             except services.TransitionError as error:
                 form.add_error(None, str(error))
             else:

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,6 +21,7 @@ from tracker.report_forms import GENERATE, ReportForm
 from tracker.report_tables import ReportTable, generated_by_label, report_state_badge
 from tracker.reports import services
 from tracker.services import TransitionError
+from tracker.views.cycles import attach_error
 
 VIEW = "tracker.view_report"
 FORM_FIELDS = ("cycle", "scope", "recommendation", "member_state", "language", "format")
@@ -41,12 +42,8 @@ class ReportObjectMixin(MethodFirstMixin, ObjectPermissionMixin):
     """Views of one report: 404 for a key that does not exist, 403 for a report the user may not read."""
 
     permission_required = VIEW
-    refresh_stale = False
 
     def find_object(self, queryset=None):
-        if self.refresh_stale:
-            # One cheap UPDATE, so a report cut off by a restart shows as failed, not running forever.
-            services.mark_stale_reports()
         return get_object_or_404(Report.objects.for_list(), pk=self.kwargs["pk"])
 
 
@@ -67,13 +64,6 @@ def generate_again_url(report):
 
 def progress_context(report, user):
     """What the progress partial shows; the same whether it is part of the page or polled alone."""
-    again = services.new_report(
-        cycle=report.cycle,
-        fmt=report.format,
-        language=report.language,
-        recommendation=report.recommendation,
-        member_state=report.member_state,
-    )
     return {
         "report": report,
         "state_badge": report_state_badge(report),
@@ -83,7 +73,8 @@ def progress_context(report, user):
         "can_issue": user.has_perm("tracker.issue_report", report),
         # A report still being written belongs to the worker writing it.
         "can_delete": report.is_finished and user.has_perm("tracker.delete_report", report),
-        "again_url": generate_again_url(report) if user.has_perm(GENERATE, again) else "",
+        # The rule reads only the scope, which generating again keeps.
+        "again_url": generate_again_url(report) if user.has_perm(GENERATE, report) else "",
     }
 
 
@@ -134,17 +125,12 @@ class ReportCreateView(PermissionRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
+        # The service asks the rules again about the scope chosen, and refuses with a 403.
         report = form.report()
-        if not self.request.user.has_perm(GENERATE, report):
-            raise PermissionDenied
         try:
             report = services.report_request(report=report, acting_user=self.request.user)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            attach_error(form, error)
             return self.form_invalid(form)
         if report.state == ReportState.READY:
             messages.success(self.request, _("The report is ready."))
@@ -168,7 +154,14 @@ class ReportCreateView(PermissionRequiredMixin, FormView):
 class ReportDetailView(ReportObjectMixin, DetailView):
     template_name = "tracker/report_detail.html"
     context_object_name = "report"
-    refresh_stale = True
+
+    def find_object(self, queryset=None):
+        report = super().find_object(queryset)
+        if services.report_is_stale(report):
+            # Cut off by a restart: show it failed, not running forever (polls stop too).
+            services.mark_stale_reports()
+            report = super().find_object(queryset)
+        return report
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         self._check_writable(path)
 
         started = time.monotonic()
-        interactive = self.stderr.isatty() if hasattr(self.stderr, "isatty") else False
+        interactive = self.stderr.isatty()
 
         def progress(percent, stage):
             line = f"[{percent:3d}%] {stage}"
@@ -76,7 +76,7 @@ class Command(BaseCommand):
 
     def _check_writable(self, path):
         # Fail before the long part: a missing folder or no permission is told at once.
-        folder = path.parent if str(path.parent) else Path(".")
+        folder = path.parent
         if path.is_dir():
             raise CommandError(f"Cannot write to {path}: it is a folder; give a file name.")
         if not folder.is_dir():
@@ -87,7 +87,7 @@ class Command(BaseCommand):
     def _write(self, path, content):
         # Through a temporary file, so an interrupted run never leaves half a report at PATH.
         try:
-            with tempfile.NamedTemporaryFile(dir=path.parent or ".", delete=False, prefix=".report-") as tmp:
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".report-") as tmp:
                 tmp.write(content)
             os.replace(tmp.name, path)
         except OSError as exc:

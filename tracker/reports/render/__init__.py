@@ -11,10 +11,10 @@ RENDERERS = {
 }
 
 
-def _quiet(percent, stage):
-    pass
+def quiet(percent, stage):
+    """A progress callback that reports nowhere."""
 
 
-def render(report, fmt, *, progress=_quiet) -> bytes:
+def render(report, fmt, *, progress=quiet) -> bytes:
     """`report` rendered as `fmt`; each module's `render(report, progress)` returns bytes."""
     return import_module(RENDERERS[fmt]).render(report, progress=progress)

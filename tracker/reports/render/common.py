@@ -59,20 +59,29 @@ def plain_text(text: str) -> str:
     ).strip()
 
 
-def period(report) -> str:
-    lang = report.language
+def _span(start, end, language: str) -> str:
     return _("%(start)s to %(end)s") % {
-        "start": show_date(report.period_start, lang, "long"),
-        "end": show_date(report.period_end, lang, "long"),
+        "start": show_date(start, language, "long"),
+        "end": show_date(end, language, "long"),
     }
+
+
+def period(report) -> str:
+    return _span(report.period_start, report.period_end, report.language)
 
 
 def next_period(report) -> str:
-    lang = report.language
-    return _("%(start)s to %(end)s") % {
-        "start": show_date(report.next_period_start, lang, "long"),
-        "end": show_date(report.next_period_end, lang, "long"),
-    }
+    return _span(report.next_period_start, report.next_period_end, report.language)
+
+
+def indicator_value_line(name, where, value, unit) -> str:
+    """One of an annexed update's indicator values, as the workbook and the Word file write it."""
+    return f"{name} ({where}): {show_number(value)} {unit}".strip()
+
+
+def link_line(title, url) -> str:
+    """An evidence link as text: the address alone when it has no title of its own."""
+    return url if title == url else f"{title}: {url}"
 
 
 def generated_line(report) -> str:
@@ -96,10 +105,6 @@ def previous_line(report) -> str:
     if report.previous_cycle_slug is None:
         return _("This is the first reporting cycle: there is no earlier cycle to compare with.")
     return _("Compared with the previous cycle, %(cycle)s.") % {"cycle": report.previous_cycle_name}
-
-
-def section_updates(section) -> int:
-    return sum(a.updates_this_cycle for a in section.activities)
 
 
 def milestone_groups(report):

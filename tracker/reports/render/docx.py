@@ -312,9 +312,7 @@ def _summary(doc, report):
 
     doc.add_heading(_("Flags and approved updates per recommendation"), level=2)
     flags = report.flag_totals
-    rows = [
-        [s.heading, *(c.count for c in s.flag_counts), common.section_updates(s)] for s in report.sections
-    ]
+    rows = [[s.heading, *(c.count for c in s.flag_counts), s.approved_updates] for s in report.sections]
     rows.append([_("Total"), *(c.count for c in flags), report.approved_updates])
     _total_row(
         _table(
@@ -372,7 +370,7 @@ def _section(doc, report, section):
             "activities": section.activity_count,
             "completed": section.completed_count,
             "percent": common.show_number(section.completion),
-            "updates": common.section_updates(section),
+            "updates": section.approved_updates,
         }
         + (f" {counts}." if counts else "")
     )
@@ -419,7 +417,7 @@ def _section(doc, report, section):
         _widths(table, ACTIVITY_WIDTHS)
         for row in table.rows[1:]:
             _cant_split(row)
-        if any(a.from_plan for a in section.activities):
+        if section.has_plan_states:
             note = doc.add_paragraph(
                 _(
                     "* Status, flag and percent from the plan's record: no progress update on this "
@@ -649,12 +647,9 @@ def _annex(doc, report):
             _labelled(
                 doc,
                 _("Indicator values"),
-                "\n".join(
-                    f"{name} ({where}): {common.show_number(value)} {unit}".strip()
-                    for name, where, value, unit in u.indicator_values
-                ),
+                "\n".join(common.indicator_value_line(*value) for value in u.indicator_values),
             )
-        evidence = [url if title == url else f"{title}: {url}" for title, url in u.links] + list(u.files)
+        evidence = [common.link_line(*link) for link in u.links] + list(u.files)
         if evidence:
             _labelled(doc, _("Evidence"), "\n".join(evidence))
 

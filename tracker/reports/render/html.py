@@ -67,36 +67,22 @@ def context(report, *, pdf: bool = False) -> dict:
         "flag_colours": FLAG_COLOURS,
         "milestone_colours": MILESTONE_COLOURS,
         "sections": [
-            {
-                "section": s,
-                "anchor": f"rec-{s.number}" if s.number is not None else "rec-roadmap",
-                "updates": common.section_updates(s),
-                "from_plan": any(a.from_plan for a in s.activities),
-            }
+            {"section": s, "anchor": f"rec-{s.number}" if s.number is not None else "rec-roadmap"}
             for s in report.sections
         ],
         "annexed": {u.activity_code for u in report.annex},
-        "annex_groups": _annex_groups(report.annex),
-        "changes_by_activity": _changes_by_activity(report.changes),
+        "annex_groups": _by_activity(report.annex),
+        "changes_by_activity": _by_activity(report.changes),
     }
 
 
-def _annex_groups(annex):
-    """The annex as [(code, title, [updates])], in the report's activity order (already sorted)."""
+def _by_activity(items):
+    """Annex updates or changes as [(code, title, [items])], in the report's activity order."""
     groups = []
-    for update in annex:
-        if not groups or groups[-1][0] != update.activity_code:
-            groups.append((update.activity_code, update.activity_title, []))
-        groups[-1][2].append(update)
-    return groups
-
-
-def _changes_by_activity(changes):
-    groups = []
-    for change in changes:
-        if not groups or groups[-1][0] != change.activity_code:
-            groups.append((change.activity_code, change.activity_title, []))
-        groups[-1][2].append(change)
+    for item in items:
+        if not groups or groups[-1][0] != item.activity_code:
+            groups.append((item.activity_code, item.activity_title, []))
+        groups[-1][2].append(item)
     return groups
 
 

@@ -166,7 +166,7 @@ def _summary(workbook, report):
                 section.activity_count,
                 *(c.count for c in section.status_counts),
                 *(c.count for c in section.flag_counts),
-                common.section_updates(section),
+                section.approved_updates,
                 section.completion,
             ]
         )
@@ -388,11 +388,8 @@ def _annex(workbook, report):
                 common.plain_text(u.next_steps),
                 common.plain_text(u.support_needed),
                 "\n".join(f"{name} ({common.show_date(day, lang)})" for name, day in u.milestones),
-                "\n".join(
-                    f"{name} ({where}): {common.show_number(value)} {unit}".strip()
-                    for name, where, value, unit in u.indicator_values
-                ),
-                "\n".join(url if title == url else f"{title}: {url}" for title, url in u.links),
+                "\n".join(common.indicator_value_line(*value) for value in u.indicator_values),
+                "\n".join(common.link_line(*link) for link in u.links),
                 "\n".join(u.files),
                 u.corrects,
                 u.pk,
