@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -33,6 +33,7 @@ from tracker.models import (
     UpdateState,
 )
 from tracker.tables import UpdateTable
+from tracker.views.files import private_file_response
 
 
 def home(request):
@@ -367,19 +368,9 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         evidence = get_object_or_404(EvidenceFile.objects.select_related("update"), pk=kwargs["pk"])
         if not request.user.has_perm("tracker.view_progressupdate", evidence.update):
             raise Http404
-        try:
-            # Through the storage, so the response knows the file's path and length.
-            handle = evidence.file.storage.open(evidence.file.name, "rb")
-        except FileNotFoundError as missing:
-            raise Http404 from missing
-        response = FileResponse(
-            handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        return private_file_response(
+            evidence.file, filename=evidence.original_name, content_type=evidence.content_type
         )
-        # Never let a browser run or sniff an upload as something else, even if opened inline.
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'"
-        response["Cache-Control"] = "private"
-        return response
 
 
 # --- All updates the user may read ---------------------------------------------------------

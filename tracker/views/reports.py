@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from tracker.report_tables import ReportTable, generated_by_label, report_state_
 from tracker.reports import services
 from tracker.services import TransitionError
 from tracker.views.cycles import attach_error
+from tracker.views.files import private_file_response
 
 VIEW = "tracker.view_report"
 FORM_FIELDS = ("cycle", "scope", "recommendation", "member_state", "language", "format")
@@ -182,18 +183,8 @@ class ReportDownloadView(ReportObjectMixin, View):
         report = self.get_object()
         if report.state != ReportState.READY or not report.file:
             raise Http404
-        try:
-            handle = report.file.storage.open(report.file.name, "rb")
-        except FileNotFoundError as missing:
-            raise Http404 from missing
         # An attachment even for HTML: a report never runs as a page of this site.
-        response = FileResponse(
-            handle, as_attachment=True, filename=report.file_name, content_type=report.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'"
-        response["Cache-Control"] = "private"
-        return response
+        return private_file_response(report.file, filename=report.file_name, content_type=report.content_type)
 
 
 class ReportActionView(ReportObjectMixin, View):
