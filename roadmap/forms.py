@@ -7,6 +7,15 @@ from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, Indicator, Mem
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def attach_error(form, error):
+    """A service's ValidationError onto the form: at the field when it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class MarksInvalidFields:
     """Bootstrap shows a field as invalid only with this class on the input itself."""
 

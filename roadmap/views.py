@@ -15,7 +15,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from roadmap import charts, exports, extensions, selectors, services
 from roadmap.filters import ActivityFilter, MilestoneFilter, TimelineFilter
-from roadmap.forms import ActivityForm, DashboardFilterForm, IndicatorForm, MilestoneForm
+from roadmap.forms import ActivityForm, DashboardFilterForm, IndicatorForm, MilestoneForm, attach_error
 from roadmap.history import activity_history
 from roadmap.models import (
     Activity,
@@ -342,11 +342,7 @@ class PlanFormMixin:
             form.conflict = True
             return self.form_invalid(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            attach_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_text())
         return HttpResponseRedirect(self.get_success_url())

@@ -17,6 +17,7 @@ from django.views.generic.edit import CreateView, UpdateView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
+from roadmap.forms import attach_error
 from roadmap.models import Activity, Recommendation
 from roadmap.views import ObjectPermissionMixin, PlanFormMixin
 from tracker import selectors, services
@@ -43,15 +44,6 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def attach_error(form, error):
-    """A service's ValidationError onto the form: at the field when it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class CycleObjectMixin(ObjectPermissionMixin):

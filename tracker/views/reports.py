@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
+from roadmap.forms import attach_error
 from roadmap.views import ObjectPermissionMixin
 from tracker.models import Report, ReportingCycle, ReportState
 from tracker.report_filters import ReportFilter
@@ -21,7 +22,6 @@ from tracker.report_forms import GENERATE, ReportForm
 from tracker.report_tables import ReportTable, generated_by_label, report_state_badge
 from tracker.reports import services
 from tracker.services import TransitionError
-from tracker.views.cycles import attach_error
 from tracker.views.files import private_file_response
 
 VIEW = "tracker.view_report"
