@@ -74,7 +74,7 @@ is_reporter = rules.is_active & (is_focal_point | is_body_representative)
 
 @rules.predicate
 def is_own_party(user, obj):
-    """The object (update, expected report) belongs to the member state or body the user acts for."""
+    """The object (update, due update) belongs to the member state or body the user acts for."""
     if obj is None or not (user and user.is_authenticated):
         return False
     if user.role == "focal_point" and user.member_state_id:

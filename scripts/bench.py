@@ -134,7 +134,7 @@ def print_report(args, builds, results):
             f"  scale {scale:>4}: built in {migrate_s + seed_s:6.1f} s "
             f"(migrate {migrate_s:.1f} s, seed_demo {seed_s:.1f} s); "
             f"{counts['activities']} activities, {counts['milestones']} milestones, "
-            f"{counts['cycles']} cycles, {counts['expected_reports']} expected reports, "
+            f"{counts['cycles']} cycles, {counts['due_updates']} due updates, "
             f"{counts['updates']} updates"
         )
     for size in SIZES:
@@ -295,7 +295,7 @@ def worker(database_url, repeat, result_path):
     from django.urls import reverse
 
     from roadmap.models import Activity, Body, Milestone
-    from tracker.models import ExpectedReport, ProgressUpdate, ReportingCycle
+    from tracker.models import DueUpdate, ProgressUpdate, ReportingCycle
 
     User = get_user_model()
     secretariat = User.objects.get(username="secretariat")
@@ -360,13 +360,13 @@ def worker(database_url, repeat, result_path):
             "activities": Activity.objects.count(),
             "milestones": Milestone.objects.count(),
             "cycles": ReportingCycle.objects.count(),
-            "expected_reports": ExpectedReport.objects.count(),
+            "due_updates": DueUpdate.objects.count(),
             "updates": ProgressUpdate.objects.count(),
         },
         "picked": {
             "activity_detail/activity_update": f"{activity.code} ({activity.milestones.count()} milestones)",
             "body_detail": body.acronym,
-            "cycle_detail_matrix": f"{cycle.slug} ({cycle.expected_reports.count()} expected reports)",
+            "cycle_detail_matrix": f"{cycle.slug} ({cycle.due_updates.count()} due updates)",
             "update_detail": f"#{update.pk} ({update.transitions.count()} transitions)",
         },
         "pages": results,

@@ -48,7 +48,7 @@ class ReportingCycleAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
 
 
-@admin.register(models.ExpectedReport)
+@admin.register(models.DueUpdate)
 class ExpectedReportAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "activity", "member_state", "body", "status"]
     list_filter = ["cycle", "status"]

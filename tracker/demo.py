@@ -10,7 +10,7 @@ reports, Viet Nam's and COSTI's included. Written through `tracker.services`, as
 
 With --scale N: ten years of half-yearly cycles (all closed but the current one) and about 1 000
 updates per unit of N in every state, bulk-inserted for speed, with their transitions and history
-rows, and each expected report mirroring its party's latest update as the services would leave it.
+rows, and each due update mirroring its party's latest update as the services would leave it.
 """
 
 import datetime
@@ -33,10 +33,10 @@ from roadmap.models import Activity, ActivityStatus, Body, Flag, MemberState
 from tracker import services
 from tracker.models import (
     CycleState,
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     ProgressUpdate,
     ReportingCycle,
-    ReportStatus,
     UpdateState,
     UpdateTransition,
     party_key,
@@ -240,12 +240,12 @@ OPEN_PATTERN = (
 # Viet Nam's focal point sees every state; COSTI's three reports are missing, draft and returned.
 OPEN_OFFSETS = {"VN": 0, "TH": 1, "COSTI": 2}
 FINAL_STATE = {
-    DRAFT: ReportStatus.DRAFT,
-    SUBMITTED: ReportStatus.SUBMITTED,
-    RESUBMITTED: ReportStatus.SUBMITTED,
-    RETURNED: ReportStatus.RETURNED,
-    APPROVED: ReportStatus.APPROVED,
-    APPROVED_AFTER_RETURN: ReportStatus.APPROVED,
+    DRAFT: DueStatus.DRAFT,
+    SUBMITTED: DueStatus.SUBMITTED,
+    RESUBMITTED: DueStatus.SUBMITTED,
+    RETURNED: DueStatus.RETURNED,
+    APPROVED: DueStatus.APPROVED,
+    APPROVED_AFTER_RETURN: DueStatus.APPROVED,
 }
 
 
@@ -341,7 +341,7 @@ def _lead_key(activity):
 
 
 def _write(cell, plan, *, reporter, secretariat, proposal, content, index):
-    """Take one expected report to `plan` through the services, as its reporter and the secretariat would."""
+    """Take one due update to `plan` through the services, as its reporter and the secretariat would."""
     update = services.new_update(
         activity=cell.activity,
         cycle=cell.cycle,
@@ -427,10 +427,8 @@ def _add_supporting_body_reports(cycle, secretariat):
         if body is None:
             continue
         for activity in Activity.objects.open().filter(supporting_bodies=body, sequence__lt=SYNTHETIC_FIRST):
-            if not ExpectedReport.objects.filter(cycle=cycle, activity=activity, body=body).exists():
-                services.expected_report_add(
-                    cycle=cycle, activity=activity, acting_user=secretariat, body=body
-                )
+            if not DueUpdate.objects.filter(cycle=cycle, activity=activity, body=body).exists():
+                services.due_update_add(cycle=cycle, activity=activity, acting_user=secretariat, body=body)
 
 
 def _party_code(cell):
@@ -438,7 +436,7 @@ def _party_code(cell):
 
 
 def _plan_cells(cells, closed):
-    """What becomes of each expected report: [(cell, plan)]."""
+    """What becomes of each due update: [(cell, plan)]."""
     plans = []
     if closed:
         others = [c for c in cells if _party_code(c) not in (*DEMO_MEMBER_STATES, *DEMO_BODIES)]
@@ -493,7 +491,7 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
     _add_supporting_body_reports(cycle, secretariat)
 
     cells = list(
-        ExpectedReport.objects.filter(cycle=cycle)
+        DueUpdate.objects.filter(cycle=cycle)
         .exclude(activity__sequence__gte=SYNTHETIC_FIRST)  # synthetic activities are filled in bulk
         .select_related("cycle", "activity", "member_state", "body")
         .prefetch_related(
@@ -518,7 +516,7 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
     span = max(1, int((latest - _at(first_report)).total_seconds() // 3600))
     for index, (cell, plan) in enumerate(plans):
         if plan == MISSING:
-            summary.counts[ReportStatus.MISSING] += 1
+            summary.counts[DueStatus.MISSING] += 1
             continue
         key = party_key(cell.member_state_id, cell.body_id)
         content = _content(cell, proposals[cell.activity_id], _lead_key(cell.activity), index, today)
@@ -543,7 +541,7 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
     if closed:
         services.cycle_close(cycle=cycle, acting_user=secretariat)
     ReportingCycle.objects.filter(pk=cycle.pk).update(opened_at=opened_at, closed_at=closed_at)
-    ExpectedReport.objects.filter(cycle=cycle).update(added_at=opened_at)
+    DueUpdate.objects.filter(cycle=cycle).update(added_at=opened_at)
     cycle_history = list(ReportingCycle.history.filter(id=cycle.pk).order_by("history_date", "history_id"))
     for row, when in zip(
         cycle_history, [opened_at - datetime.timedelta(days=7), opened_at, closed_at], strict=False
@@ -767,7 +765,7 @@ def _fill_cycle(cycle, activities, parties, reporters, secretariat, *, seed, is_
     """
     existing = {
         (a, ms, b): (pk, status, update_id)
-        for pk, a, ms, b, status, update_id in ExpectedReport.objects.filter(
+        for pk, a, ms, b, status, update_id in DueUpdate.objects.filter(
             cycle=cycle, activity_id__in=[a.pk for a in activities]
         ).values_list("pk", "activity_id", "member_state_id", "body_id", "status", "update_id")
     }
@@ -785,7 +783,7 @@ def _fill_cycle(cycle, activities, parties, reporters, secretariat, *, seed, is_
             ms_id, body_id = (pk, None) if kind == "ms" else (None, pk)
             key = party_key(ms_id, body_id)
             row = existing.get((activity.pk, ms_id, body_id))
-            if row is not None and (row[2] is not None or row[1] != ReportStatus.MISSING):
+            if row is not None and (row[2] is not None or row[1] != DueStatus.MISSING):
                 continue
             rng = random.Random(f"{seed}:{cycle.slug}:{activity.code}:{key}")
             plan = _pick(rng, mix)
@@ -885,16 +883,16 @@ def _fill_cycle(cycle, activities, parties, reporters, secretariat, *, seed, is_
 
     new_cells, filled = [], []
     for pk, activity_id, ms_id, body_id, final in cells:
-        status = final["state"] if final else ReportStatus.MISSING
+        status = final["state"] if final else DueStatus.MISSING
         update_id = final["id"] if final else None
         if pk is None:
             new_cells.append(
                 (cycle.pk, activity_id, ms_id, body_id, status, update_id, secretariat.pk, opened_at)
             )
         elif final is not None:
-            filled.append(ExpectedReport(pk=pk, status=status, update_id=update_id))
+            filled.append(DueUpdate(pk=pk, status=status, update_id=update_id))
     _raw_insert(
-        ExpectedReport,
+        DueUpdate,
         [
             "cycle_id",
             "activity_id",
@@ -907,7 +905,7 @@ def _fill_cycle(cycle, activities, parties, reporters, secretariat, *, seed, is_
         ],
         new_cells,
     )
-    ExpectedReport.objects.bulk_update(filled, ["status", "update"], batch_size=500)
+    DueUpdate.objects.bulk_update(filled, ["status", "update"], batch_size=500)
     result.expected_created += len(new_cells)
 
 

@@ -183,8 +183,8 @@ def party_xor(prefix):
     )
 
 
-class ReportStatus(models.TextChoices):
-    """What the completeness matrix shows for one expected report."""
+class DueStatus(models.TextChoices):
+    """What the completeness matrix shows for one due update."""
 
     MISSING = "missing", _("Missing")
     DRAFT = "draft", _("Draft")
@@ -194,29 +194,29 @@ class ReportStatus(models.TextChoices):
 
 
 # Reporters see what needs them first.
-REPORT_STATUS_PRIORITY = {
-    ReportStatus.RETURNED: 0,
-    ReportStatus.MISSING: 1,
-    ReportStatus.DRAFT: 2,
-    ReportStatus.SUBMITTED: 3,
-    ReportStatus.APPROVED: 4,
+DUE_STATUS_PRIORITY = {
+    DueStatus.RETURNED: 0,
+    DueStatus.MISSING: 1,
+    DueStatus.DRAFT: 2,
+    DueStatus.SUBMITTED: 3,
+    DueStatus.APPROVED: 4,
 }
 
 
-class ExpectedReportQuerySet(PartyQuerySet):
+class DueUpdateQuerySet(PartyQuerySet):
     def outstanding(self):
-        return self.filter(status__in=[ReportStatus.MISSING, ReportStatus.DRAFT, ReportStatus.RETURNED])
+        return self.filter(status__in=[DueStatus.MISSING, DueStatus.DRAFT, DueStatus.RETURNED])
 
     def by_priority(self):
         return self.annotate(
             priority=models.Case(
-                *[models.When(status=s, then=models.Value(p)) for s, p in REPORT_STATUS_PRIORITY.items()],
+                *[models.When(status=s, then=models.Value(p)) for s, p in DUE_STATUS_PRIORITY.items()],
                 output_field=models.IntegerField(),
             )
         ).order_by("priority", "activity__sequence", "activity__code")
 
 
-class ExpectedReport(PartyMixin):
+class DueUpdate(PartyMixin):
     """One report a party owes for one activity in one cycle: a cell of the completeness matrix.
 
     `status` and `update` mirror the party's latest update; the services keep them in step in the
@@ -224,13 +224,13 @@ class ExpectedReport(PartyMixin):
     """
 
     cycle = models.ForeignKey(
-        ReportingCycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="expected_reports"
+        ReportingCycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="due_updates"
     )
     activity = models.ForeignKey(
         "roadmap.Activity", verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.MISSING
+        _("status"), max_length=10, choices=DueStatus.choices, default=DueStatus.MISSING
     )
     update = models.ForeignKey(
         "ProgressUpdate",
@@ -251,11 +251,11 @@ class ExpectedReport(PartyMixin):
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     history = HistoricalRecords()
 
-    objects = ExpectedReportQuerySet.as_manager()
+    objects = DueUpdateQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("expected report")
-        verbose_name_plural = _("expected reports")
+        verbose_name = _("due update")
+        verbose_name_plural = _("due updates")
         constraints = [
             party_xor("expected"),
             models.UniqueConstraint(
@@ -490,7 +490,7 @@ class ProgressUpdate(PartyMixin):
             return False
         return (
             involved
-            or ExpectedReport.objects.filter(
+            or DueUpdate.objects.filter(
                 cycle_id=self.cycle_id,
                 activity_id=activity.pk,
                 **party_filter(self.member_state_id, self.body_id),

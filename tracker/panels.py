@@ -11,7 +11,7 @@ from roadmap import charts
 from roadmap import selectors as roadmap_selectors
 from roadmap.models import Recommendation
 from tracker import selectors
-from tracker.models import ExpectedReport, ProgressUpdate, ReportingCycle, UpdateTransition
+from tracker.models import DueUpdate, ProgressUpdate, ReportingCycle, UpdateTransition
 
 SHOWN = 20
 
@@ -47,7 +47,7 @@ def report_actions(user, activity):
     due = set()
     if not involved:
         due = set(
-            ExpectedReport.objects.for_party(member_state=member_state, body=body)
+            DueUpdate.objects.for_party(member_state=member_state, body=body)
             .filter(activity=activity, cycle__in=cycles)
             .values_list("cycle_id", flat=True)
         )
@@ -126,7 +126,7 @@ def cycle_completeness_panel(request, filters):
     if cycle is None:
         return render_to_string("tracker/_dashboard_completeness.html", {"cycle": None}, request=request)
     counts = (
-        _filtered(ExpectedReport.objects.filter(cycle=cycle), filters)
+        _filtered(DueUpdate.objects.filter(cycle=cycle), filters)
         .values("activity__recommendation_id", "status")
         .annotate(n=Count("pk"))
         .order_by()

@@ -28,10 +28,10 @@ from tracker import selectors
 from tracker.models import (
     CycleReopening,
     CycleState,
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     ReminderLog,
     ReportingCycle,
-    ReportStatus,
     party_key,
 )
 from tracker.notifications import site_url
@@ -57,9 +57,9 @@ def reminder_kind(cycle: ReportingCycle, today: date):
     return None
 
 
-def report_link(expected: ExpectedReport) -> str:
+def report_link(expected: DueUpdate) -> str:
     """Where the reporter goes to act on an item: the draft or returned update, else a new report."""
-    if expected.update_id and expected.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+    if expected.update_id and expected.status in (DueStatus.DRAFT, DueStatus.RETURNED):
         return site_url(reverse("tracker:update_edit", kwargs={"pk": expected.update_id}))
     return site_url(
         reverse("tracker:update_create", kwargs={"slug": expected.cycle.slug, "code": expected.activity.code})
@@ -71,7 +71,7 @@ class Digest:
     """One e-mail to one reporter: their party's missing, draft and returned items in the cycles due."""
 
     recipient: object  # accounts.User
-    items: list  # ExpectedReport, with cycle, activity and update loaded
+    items: list  # DueUpdate, with cycle, activity and update loaded
     kinds: set  # ReminderLog.Kind values
     # True when this reminder was already sent today: listed for information, not sent again.
     already_sent_today: bool = False
@@ -159,7 +159,7 @@ def collect_digests(*, today=None, cycle=None) -> list[Digest]:
     reopened = _reopened_parties(due)
 
     outstanding = (
-        ExpectedReport.objects.filter(cycle_id__in=list(due))
+        DueUpdate.objects.filter(cycle_id__in=list(due))
         .outstanding()
         .select_related("cycle", "activity", "activity__recommendation", "update")
         .order_by(

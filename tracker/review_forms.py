@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from roadmap.forms import DATE_INPUT, MarksInvalidFields, VersionedForm
 from roadmap.models import Body, MemberState
-from tracker.models import ReportingCycle, ReportStatus
+from tracker.models import DueStatus, ReportingCycle
 
 
 class ReviewForm(forms.Form):
@@ -96,7 +96,7 @@ class MatrixFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *ReportStatus.choices],
+        choices=[("", _("Any status")), *DueStatus.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 

@@ -7,22 +7,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from roadmap import badges
-from tracker.models import ProgressUpdate, ReportingCycle, ReportStatus
+from tracker.models import DueStatus, ProgressUpdate, ReportingCycle
 from tracker.selectors import percent
 
 # Bootstrap's own contrast-checked pairs; the word is always written, so colour is never the only cue.
 REPORT_STATUS_CLASSES = {
-    ReportStatus.MISSING: "text-bg-danger",
-    ReportStatus.DRAFT: "text-bg-secondary",
-    ReportStatus.SUBMITTED: "text-bg-primary",
-    ReportStatus.RETURNED: "text-bg-warning",
-    ReportStatus.APPROVED: "text-bg-success",
+    DueStatus.MISSING: "text-bg-danger",
+    DueStatus.DRAFT: "text-bg-secondary",
+    DueStatus.SUBMITTED: "text-bg-primary",
+    DueStatus.RETURNED: "text-bg-warning",
+    DueStatus.APPROVED: "text-bg-success",
 }
 CYCLE_STATE_CLASSES = {"planned": "text-bg-light border", "open": "text-bg-success", "closed": "text-bg-dark"}
 
 
-def report_status_badge(status):
-    status = ReportStatus(status)
+def due_status_badge(status):
+    status = DueStatus(status)
     return format_html(
         '<span class="badge report-status report-status-{} {}" data-status="{}">{}</span>',
         status.value,

@@ -10,10 +10,10 @@ from roadmap.models import Activity, Body, Indicator, MemberState
 from tracker.models import (
     CycleReopening,
     CycleState,
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     ProgressUpdate,
     ReportingCycle,
-    ReportStatus,
     UpdateState,
     party_key,
 )
@@ -44,9 +44,9 @@ def my_due_reports(user):
     """What the user's party owes in cycles that take its reports; what needs them first, first."""
     member_state, body = user_party(user)
     if member_state is None and body is None:
-        return ExpectedReport.objects.none()
+        return DueUpdate.objects.none()
     return (
-        ExpectedReport.objects.for_party(member_state=member_state, body=body)
+        DueUpdate.objects.for_party(member_state=member_state, body=body)
         .filter(cycle__in=cycles_accepting(member_state, body))
         .select_related("cycle", "activity", "activity__recommendation", "update", "update__author")
         .by_priority()
@@ -96,7 +96,7 @@ def activity_updates(activity, user):
 
 
 # Reports the chasing is measured by: the party has done its part.
-HANDED_IN = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+HANDED_IN = (DueStatus.SUBMITTED, DueStatus.APPROVED)
 
 
 def percent(part, whole):
@@ -115,7 +115,7 @@ class Completeness:
 
     @property
     def approved(self):
-        return self.counts[ReportStatus.APPROVED]
+        return self.counts[DueStatus.APPROVED]
 
     @property
     def submitted_or_approved(self):
@@ -123,7 +123,7 @@ class Completeness:
 
     @property
     def missing(self):
-        return self.counts[ReportStatus.MISSING]
+        return self.counts[DueStatus.MISSING]
 
     @property
     def percent_approved(self):
@@ -147,14 +147,14 @@ class PartyCompleteness(Completeness):
 class CycleMatrix:
     cycle: ReportingCycle
     parties: list[PartyCompleteness]
-    # rows: (activity, {party key: ExpectedReport})
+    # rows: (activity, {party key: DueUpdate})
     rows: list[tuple[Activity, dict]]
 
 
 def party_completeness(cycle) -> list[PartyCompleteness]:
     """Counts per party and status for one cycle, from one aggregate query (plus party names)."""
     counts = (
-        ExpectedReport.objects.filter(cycle=cycle)
+        DueUpdate.objects.filter(cycle=cycle)
         .values("member_state_id", "body_id", "status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -181,9 +181,7 @@ def party_completeness(cycle) -> list[PartyCompleteness]:
 def cycle_matrix(cycle, *, recommendation=None) -> CycleMatrix:
     """The completeness matrix: activity × responsible party, with counts per party."""
     parties = party_completeness(cycle)
-    expected = ExpectedReport.objects.filter(cycle=cycle).select_related(
-        "activity", "activity__recommendation"
-    )
+    expected = DueUpdate.objects.filter(cycle=cycle).select_related("activity", "activity__recommendation")
     if recommendation is not None:
         expected = expected.filter(activity__recommendation=recommendation)
     expected = expected.only(

@@ -22,14 +22,14 @@ from tracker.models import (
     UPDATE_TRANSITIONS,
     CycleReopening,
     CycleState,
+    DueStatus,
+    DueUpdate,
     EvidenceFile,
     EvidenceLink,
-    ExpectedReport,
     IndicatorValue,
     MilestoneAchievement,
     ProgressUpdate,
     ReportingCycle,
-    ReportStatus,
     UpdateState,
     UpdateTransition,
     party_filter,
@@ -98,7 +98,7 @@ def default_parties(activity):
 def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | None = None) -> int:
     """Open the cycle and fix what is due: one report per responsible party per unfinished activity.
 
-    Returns the number of expected reports created.
+    Returns the number of due updates created.
     """
     _require(acting_user, "tracker.manage_reportingcycle", cycle)
     current = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -116,7 +116,7 @@ def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | No
     for activity in activities:
         for kind, pk in default_parties(activity):
             rows.append(
-                ExpectedReport(
+                DueUpdate(
                     cycle=current,
                     activity=activity,
                     member_state_id=pk if kind == "ms" else None,
@@ -125,7 +125,7 @@ def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | No
                     added_at=now,
                 )
             )
-    ExpectedReport.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    DueUpdate.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     current.state = CycleState.OPEN
     current.opened_at = now
     current.opened_by = acting_user
@@ -195,17 +195,15 @@ def cycle_reopening_end(*, reopening: CycleReopening, acting_user) -> None:
 
 
 @transaction.atomic
-def expected_report_add(
-    *, cycle: ReportingCycle, activity: Activity, acting_user, member_state=None, body=None
-):
+def due_update_add(*, cycle: ReportingCycle, activity: Activity, acting_user, member_state=None, body=None):
     """The secretariat adds a party to those due to report on an activity in this cycle."""
     _require(acting_user, "tracker.manage_reportingcycle", cycle)
     if cycle.state == CycleState.CLOSED:
         raise TransitionError(_("The cycle is closed; reopen it for the party instead."))
     party = _party_kwargs(member_state, body)
-    if ExpectedReport.objects.filter(cycle=cycle, activity=activity, **party).exists():
+    if DueUpdate.objects.filter(cycle=cycle, activity=activity, **party).exists():
         raise ValidationError(_("That party is already due to report on this activity."))
-    expected = ExpectedReport(cycle=cycle, activity=activity, added_by=acting_user, **party)
+    expected = DueUpdate(cycle=cycle, activity=activity, added_by=acting_user, **party)
     latest = _latest_update(cycle.pk, activity.pk, expected.member_state_id, expected.body_id)
     if latest is not None:
         expected.status, expected.update = latest.state, latest
@@ -215,12 +213,12 @@ def expected_report_add(
 
 
 @transaction.atomic
-def expected_report_remove(*, expected: ExpectedReport, acting_user, reason: str = "") -> None:
+def due_update_remove(*, expected: DueUpdate, acting_user, reason: str = "") -> None:
     """The secretariat decides a party does not owe this report after all."""
     _require(acting_user, "tracker.manage_reportingcycle", expected.cycle)
-    current = ExpectedReport.objects.select_for_update().get(pk=expected.pk)
+    current = DueUpdate.objects.select_for_update().get(pk=expected.pk)
     # Once the party has started, the report is part of the record; only a missing one can go.
-    if current.status != ReportStatus.MISSING:
+    if current.status != DueStatus.MISSING:
         raise TransitionError(
             _("%(party)s has already started this report (%(status)s); it cannot be removed.")
             % {"party": expected.party_label, "status": current.get_status_display().lower()}
@@ -273,11 +271,11 @@ def _latest_update(cycle_id, activity_id, member_state_id, body_id):
 
 
 def _sync_expected(update: ProgressUpdate):
-    """Mirror the party's latest update onto its expected report, if one is due."""
+    """Mirror the party's latest update onto its due update, if one is due."""
     party = party_filter(update.member_state_id, update.body_id)
     latest = _latest_update(update.cycle_id, update.activity_id, update.member_state_id, update.body_id)
-    ExpectedReport.objects.filter(cycle_id=update.cycle_id, activity_id=update.activity_id, **party).update(
-        status=latest.state if latest else ReportStatus.MISSING, update=latest
+    DueUpdate.objects.filter(cycle_id=update.cycle_id, activity_id=update.activity_id, **party).update(
+        status=latest.state if latest else DueStatus.MISSING, update=latest
     )
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import open_cycle_owing_three
 from tests.tracker.conftest import write_update
 from tracker import services
-from tracker.models import ExpectedReport, ProgressUpdate, ReportStatus, UpdateState
+from tracker.models import DueStatus, DueUpdate, ProgressUpdate, UpdateState
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,10 +110,8 @@ def test_focal_point_reports_with_a_file_and_submits(page, login, focal_vn, cycl
     assert update.state == UpdateState.SUBMITTED
     assert update.submitted_at is not None
     assert update.evidence_files.count() == 1
-    expected = ExpectedReport.objects.get(
-        cycle=cycle, activity__code="R2.1", member_state=focal_vn.member_state
-    )
-    assert (expected.status, expected.update_id) == (ReportStatus.SUBMITTED, update.pk)
+    expected = DueUpdate.objects.get(cycle=cycle, activity__code="R2.1", member_state=focal_vn.member_state)
+    assert (expected.status, expected.update_id) == (DueStatus.SUBMITTED, update.pk)
 
 
 def test_percent_over_100_is_refused_at_the_field_and_the_narrative_kept(page, login, focal_vn, cycle):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from roadmap.models import Activity
 from tests.browser.conftest import PASSWORD, log_in
 from tests.tracker.conftest import write_update
-from tracker.models import ExpectedReport, ProgressUpdate, ReportStatus, UpdateState
+from tracker.models import DueStatus, DueUpdate, ProgressUpdate, UpdateState
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -167,9 +167,7 @@ def test_bulk_return_keeps_a_note_on_each(page, login, secretariat_user, focal_v
     assert (th.state, th.review_comment) == (UpdateState.RETURNED, "Thailand: attach the report.")
     assert vn.transitions.get(to_state="returned").comment == "Viet Nam: add the provinces."
     assert th.transitions.get(to_state="returned").comment == "Thailand: attach the report."
-    assert set(ExpectedReport.objects.filter(cycle=cycle).values_list("status", flat=True)) == {
-        ReportStatus.RETURNED
-    }
+    assert set(DueUpdate.objects.filter(cycle=cycle).values_list("status", flat=True)) == {DueStatus.RETURNED}
 
 
 def test_bulk_approve_with_notes_and_a_return_without_one_is_kept(
@@ -222,6 +220,4 @@ def test_bulk_approve_keeps_a_note_on_each(page, login, secretariat_user, focal_
         update.refresh_from_db()
         assert (update.state, update.reviewed_by) == (UpdateState.APPROVED, secretariat_user)
         assert update.transitions.get(to_state="approved").comment == note
-    assert set(ExpectedReport.objects.filter(cycle=cycle).values_list("status", flat=True)) == {
-        ReportStatus.APPROVED
-    }
+    assert set(DueUpdate.objects.filter(cycle=cycle).values_list("status", flat=True)) == {DueStatus.APPROVED}

@@ -20,7 +20,7 @@ from roadmap.models import Activity, ActivityStatus, Milestone
 from tests import factories
 from tests.tracker.conftest import open_cycle, write_update
 from tracker import services as tracker_services
-from tracker.models import ExpectedReport, ProgressUpdate, ReportStatus
+from tracker.models import DueStatus, DueUpdate, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -381,14 +381,14 @@ def test_latest_approved_updates_follow_the_filters(client, world, record, secre
 
 def completeness(reports):
     counts = Counter(r.status for r in reports)
-    handed_in = counts[ReportStatus.SUBMITTED] + counts[ReportStatus.APPROVED]
-    return len(reports), handed_in, counts[ReportStatus.APPROVED]
+    handed_in = counts[DueStatus.SUBMITTED] + counts[DueStatus.APPROVED]
+    return len(reports), handed_in, counts[DueStatus.APPROVED]
 
 
 def test_open_cycle_completeness_overall_and_per_recommendation(client, world, record, secretariat_user):
     response = page(client, secretariat_user)
     html = response.content.decode()
-    reports = list(ExpectedReport.objects.filter(cycle=record["cycle"]).select_related("activity"))
+    reports = list(DueUpdate.objects.filter(cycle=record["cycle"]).select_related("activity"))
     owed, handed_in, approved = completeness(reports)
     assert owed and approved and handed_in >= approved
     assert f'data-figure="owed">{owed}<' in html
@@ -412,9 +412,9 @@ def test_open_cycle_completeness_overall_and_per_recommendation(client, world, r
 def test_open_cycle_completeness_follows_the_filters(client, world, record, secretariat_user, thailand):
     response = page(client, secretariat_user, "?member_state=TH")
     allowed = {a.pk for a in chosen(thailand)}
-    reports = [r for r in ExpectedReport.objects.filter(cycle=record["cycle"]) if r.activity_id in allowed]
+    reports = [r for r in DueUpdate.objects.filter(cycle=record["cycle"]) if r.activity_id in allowed]
     owed, _in, _approved = completeness(reports)
-    assert owed < ExpectedReport.objects.filter(cycle=record["cycle"]).count()
+    assert owed < DueUpdate.objects.filter(cycle=record["cycle"]).count()
     assert f'data-figure="owed">{owed}<' in response.content.decode()
 
 

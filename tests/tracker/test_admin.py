@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-MODELS = ["reportingcycle", "expectedreport", "cyclereopening", "progressupdate", "reminderlog"]
+MODELS = ["reportingcycle", "dueupdate", "cyclereopening", "progressupdate", "reminderlog"]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from roadmap.models import Activity
 from tests import factories
 from tests.tracker.conftest import write_update
 from tracker import services
-from tracker.models import ExpectedReport, ProgressUpdate, UpdateTransition
+from tracker.models import DueUpdate, ProgressUpdate, UpdateTransition
 
 LOST = (services.StaleVersionError, services.TransitionError)
 
@@ -105,4 +105,4 @@ def test_two_reviewers_at_once_one_wins(actions, with_version, plan, cycle, foca
         assert activity.percent_complete == 75 and changes.count() == 1
     else:
         assert activity.percent_complete == 40 and changes.count() == 0
-    assert ExpectedReport.objects.get(cycle=cycle, member_state=focal_vn.member_state).status == update.state
+    assert DueUpdate.objects.get(cycle=cycle, member_state=focal_vn.member_state).status == update.state

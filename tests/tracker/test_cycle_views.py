@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests import factories
 from tests.tracker.conftest import messages_of, write_update
 from tracker import services
-from tracker.models import CycleReopening, CycleState, ExpectedReport, ReportingCycle
+from tracker.models import CycleReopening, CycleState, DueUpdate, ReportingCycle
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_opening_fixes_what_is_due(sec_client, planned, plan, viet_nam, thailand
     assert response["Location"] == planned.get_absolute_url()
     planned.refresh_from_db()
     assert (planned.state, planned.opened_by) == (CycleState.OPEN, secretariat_user)
-    due = ExpectedReport.objects.filter(cycle=planned, activity=plan["activity"])
+    due = DueUpdate.objects.filter(cycle=planned, activity=plan["activity"])
     assert {r.member_state for r in due} == {viet_nam, thailand}
     assert "Cycle 2027-H1 is open: 2 reports are due." in messages_of(sec_client.get(CYCLES))
 
@@ -281,25 +281,25 @@ def test_the_secretariat_adds_and_removes_a_party(sec_client, cycle, plan, costi
     response = sec_client.post(page, {"action": "add", "body": costi.pk})
 
     assert response["Location"] == page
-    assert ExpectedReport.objects.filter(cycle=cycle, activity=plan["activity"], body=costi).exists()
-    thai = ExpectedReport.objects.get(cycle=cycle, activity=plan["activity"], member_state=thailand)
+    assert DueUpdate.objects.filter(cycle=cycle, activity=plan["activity"], body=costi).exists()
+    thai = DueUpdate.objects.get(cycle=cycle, activity=plan["activity"], member_state=thailand)
 
     sec_client.post(page, {"action": "remove", "expected": thai.pk})
 
-    assert not ExpectedReport.objects.filter(pk=thai.pk).exists()
+    assert not DueUpdate.objects.filter(pk=thai.pk).exists()
     html = sec_client.get(page).content.decode()
     assert "COSTI" in html and "Thailand no longer owes a report on R2.1 in 2026-H2." in html
 
 
 def test_a_party_that_has_started_cannot_be_removed(sec_client, cycle, draft_vn, viet_nam):
     page = url("cycle_activity_parties", cycle, "R2.1")
-    expected = ExpectedReport.objects.get(cycle=cycle, member_state=viet_nam)
+    expected = DueUpdate.objects.get(cycle=cycle, member_state=viet_nam)
     html = sec_client.get(page).content.decode()
     assert f'name="expected" value="{expected.pk}"' not in html  # no remove button offered
 
     sec_client.post(page, {"action": "remove", "expected": expected.pk})
 
-    assert ExpectedReport.objects.filter(pk=expected.pk).exists()
+    assert DueUpdate.objects.filter(pk=expected.pk).exists()
     assert any("has already started this report" in m for m in messages_of(sec_client.get(page)))
 
 
@@ -312,7 +312,7 @@ def test_adding_a_party_twice_or_none_is_refused_at_the_form(sec_client, cycle, 
     assert twice.status_code == neither.status_code == 200
     assert "That party is already due to report on this activity." in twice.content.decode()
     assert "Choose one member state or one body." in neither.content.decode()
-    assert ExpectedReport.objects.filter(cycle=cycle, member_state=viet_nam).count() == 1
+    assert DueUpdate.objects.filter(cycle=cycle, member_state=viet_nam).count() == 1
 
 
 # --- The cycle page and its matrix ---------------------------------------------------------------
@@ -338,10 +338,8 @@ def every_status(
         (r22, {"body": costi}),
         (r31, {"member_state": thailand}),
     ]:
-        services.expected_report_add(cycle=cycle, activity=activity, acting_user=secretariat_user, **party)
-    services.expected_report_add(
-        cycle=cycle, activity=r22, acting_user=secretariat_user, member_state=viet_nam
-    )
+        services.due_update_add(cycle=cycle, activity=activity, acting_user=secretariat_user, **party)
+    services.due_update_add(cycle=cycle, activity=r22, acting_user=secretariat_user, member_state=viet_nam)
     approved = write_update(focal_vn, plan["activity"], cycle, submit=True)
     services.progress_update_approve(update=approved, acting_user=secretariat_user)
     returned = write_update(focal_th, plan["activity"], cycle, submit=True)

@@ -11,10 +11,10 @@ from tests import factories
 from tests.tracker.conftest import write_update
 from tracker import services
 from tracker.models import (
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     ProgressUpdate,
     ReportingCycle,
-    ReportStatus,
     UpdateState,
     evidence_path,
 )
@@ -73,9 +73,9 @@ def test_a_body_likewise_has_one_open_update(plan, cycle, costi_rep, costi):
         _raw_update(plan, cycle, costi_rep, body=costi, state=UpdateState.DRAFT)
 
 
-def test_expected_reports_are_unique_per_cycle_activity_and_party(cycle, plan, viet_nam):
+def test_due_updates_are_unique_per_cycle_activity_and_party(cycle, plan, viet_nam):
     with pytest.raises(IntegrityError), transaction.atomic():
-        ExpectedReport.objects.create(cycle=cycle, activity=plan["activity"], member_state=viet_nam)
+        DueUpdate.objects.create(cycle=cycle, activity=plan["activity"], member_state=viet_nam)
 
 
 def test_a_cycle_cannot_end_before_it_starts_in_the_database(db):
@@ -144,7 +144,7 @@ def test_days_to_deadline(db):
     assert cycle.days_to_deadline(today=datetime.date(2027, 1, 2)) == -2
 
 
-# --- Parties and expected reports -----------------------------------------------------------
+# --- Parties and due updates -----------------------------------------------------------
 
 
 def test_party_label_and_key(draft_vn, cycle, plan, costi_rep, costi, viet_nam):
@@ -179,7 +179,7 @@ def test_reporters_see_what_needs_them_first(cycle, roadmap, plan, viet_nam, foc
         for code in ("R2.2", "R2.3", "R2.4", "R2.5")
     }
     for activity in activities.values():
-        services.expected_report_add(
+        services.due_update_add(
             cycle=cycle, activity=activity, acting_user=secretariat_user, member_state=viet_nam
         )
     write_update(focal_vn, activities["R2.2"], cycle)  # draft
@@ -189,7 +189,7 @@ def test_reporters_see_what_needs_them_first(cycle, roadmap, plan, viet_nam, foc
     approved = write_update(focal_vn, activities["R2.5"], cycle, submit=True)
     services.progress_update_approve(update=approved, acting_user=secretariat_user)
 
-    mine = ExpectedReport.objects.filter(cycle=cycle).for_party(member_state=viet_nam)
+    mine = DueUpdate.objects.filter(cycle=cycle).for_party(member_state=viet_nam)
     ordered = [(e.status, e.activity.code) for e in mine.by_priority().select_related("activity")]
 
     assert ordered == [
@@ -200,11 +200,11 @@ def test_reporters_see_what_needs_them_first(cycle, roadmap, plan, viet_nam, foc
         ("approved", "R2.5"),
     ]
     assert set(mine.outstanding().values_list("status", flat=True)) == {
-        ReportStatus.RETURNED,
-        ReportStatus.MISSING,
-        ReportStatus.DRAFT,
+        DueStatus.RETURNED,
+        DueStatus.MISSING,
+        DueStatus.DRAFT,
     }
-    assert not ExpectedReport.objects.for_party().exists()
+    assert not DueUpdate.objects.for_party().exists()
 
 
 def test_party_may_report_follows_the_activity_owners(cycle, plan, focal_vn, focal_th, costi_rep, accmsme):

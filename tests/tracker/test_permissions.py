@@ -54,8 +54,8 @@ from tracker import services
 from tracker import urls as tracker_urls
 from tracker.models import (
     CycleReopening,
+    DueUpdate,
     EvidenceFile,
-    ExpectedReport,
     ProgressUpdate,
     ReminderLog,
     Report,
@@ -763,7 +763,7 @@ def db_state():
     return {
         "updates": sorted(ProgressUpdate.objects.values_list("pk", "state", "version", "narrative")),
         "transitions": UpdateTransition.objects.count(),
-        "expected": sorted(ExpectedReport.objects.values_list("pk", "status", "update_id")),
+        "expected": sorted(DueUpdate.objects.values_list("pk", "status", "update_id")),
         "cycles": sorted(ReportingCycle.objects.values_list("pk", "state", "version", "name")),
         "reopenings": sorted(CycleReopening.objects.values_list("pk", "ended_at")),
         "activities": sorted(
@@ -859,13 +859,13 @@ def test_the_world_holds_what_the_matrix_assumes(world):
     assert world["files"]["vn_approved"].update == updates["vn_approved"]
     shared = world["activities"]["shared"]
     assert (
-        ExpectedReport.objects.get(
+        DueUpdate.objects.get(
             cycle=world["cycles"]["open"], activity=shared, member_state=world["member_states"]["viet_nam"]
         ).status
         == "draft"
     )
     # COSTI supports R2.1 without owing a report on it, so the secretariat can add it.
-    assert not ExpectedReport.objects.filter(activity=shared, body=world["bodies"]["costi"]).exists()
+    assert not DueUpdate.objects.filter(activity=shared, body=world["bodies"]["costi"]).exists()
     assert not world["users"][INACTIVE_VN].is_active
     assert world["users"][SUPERUSER].is_superuser
     reports = world["reports"]

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from tests import factories
 from tests.tracker.conftest import write_update
 from tracker import reminders, services
-from tracker.models import ReminderLog, ReportStatus
+from tracker.models import DueStatus, ReminderLog
 
 Kind = ReminderLog.Kind
 
@@ -108,9 +108,9 @@ def test_one_digest_lists_missing_draft_and_returned_items_only(
     assert len(mine) == 1
     digest = mine[0]
     assert {item.activity.code: item.status for item in digest.items} == {
-        "R2.1": ReportStatus.DRAFT,
-        "R2.2": ReportStatus.RETURNED,
-        "R2.5": ReportStatus.MISSING,
+        "R2.1": DueStatus.DRAFT,
+        "R2.2": DueStatus.RETURNED,
+        "R2.5": DueStatus.MISSING,
     }
     messages = outbox_to(focal_vn)
     assert len(messages) == 1
@@ -227,9 +227,7 @@ def test_inactive_reporters_and_reporters_without_an_email_are_skipped(open_cycl
 def test_body_representatives_are_reminded_of_their_body_s_reports(
     open_cycle, vn_plan, costi, costi_rep, secretariat_user
 ):
-    services.expected_report_add(
-        cycle=open_cycle, activity=vn_plan[0], body=costi, acting_user=secretariat_user
-    )
+    services.due_update_add(cycle=open_cycle, activity=vn_plan[0], body=costi, acting_user=secretariat_user)
 
     sent = reminders.send_digests(today=day(4, open_cycle))
 

@@ -151,7 +151,7 @@ def record(roadmap, viet_nam, thailand, costi, accmsme, secretariat_user, focal_
     cur = open_cycle(sec, *CUR)
     later = open_cycle(sec, *LATER)
     # The secretariat asks Malaysia for a report it does not owe by the plan.
-    services.expected_report_add(cycle=cur, activity=d, member_state=malaysia, acting_user=sec)
+    services.due_update_add(cycle=cur, activity=d, member_state=malaysia, acting_user=sec)
 
     u = SimpleNamespace()
     u.old_d = approve(
@@ -768,7 +768,7 @@ def test_a_recommendation_and_a_member_state_together_are_refused(record):
 # --- Participation and the annex --------------------------------------------------------------------
 
 
-def test_participation_counts_the_cycles_expected_reports(record):
+def test_participation_counts_the_cycles_due_updates(record):
     report = gather_report(record.cur)
     assert [
         (p.party, p.is_member_state, p.activities_led, p.activities_joined, p.expected, p.approved)
@@ -948,7 +948,7 @@ def add_batch(n, *, roadmap, recs, prev, cur, vn, focal_vn, sec, batch):
         factories.MilestoneFactory(activity=activity, planned_date=D(2026, 2, 1))
         indicator = factories.IndicatorFactory(activity=activity)
         for party in ({"member_state": state}, {"member_state": vn}, {"body": body}):
-            services.expected_report_add(cycle=cur, activity=activity, acting_user=sec, **party)
+            services.due_update_add(cycle=cur, activity=activity, acting_user=sec, **party)
         values = [(indicator, state, Decimal(index), ""), (indicator, None, Decimal(index + 1), "")]
         approve(
             write(

@@ -80,7 +80,7 @@ def record(plan, cycle, roadmap, viet_nam, thailand, focal_vn, focal_th, secreta
         (r23, thailand),
         (r24, thailand),
     ):
-        services.expected_report_add(
+        services.due_update_add(
             cycle=cycle, activity=activity, member_state=party, acting_user=secretariat_user
         )
 
@@ -396,7 +396,7 @@ def test_html_renders_markdown_narratives_sanitised(
     activity = factories.ActivityFactory(
         roadmap=roadmap, recommendation=plan["recommendation"], code="R2.9", lead_member_states=[viet_nam]
     )
-    services.expected_report_add(
+    services.due_update_add(
         cycle=record["cycle"], activity=activity, member_state=viet_nam, acting_user=secretariat_user
     )
     _approve(

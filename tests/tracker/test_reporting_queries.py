@@ -20,7 +20,7 @@ from roadmap.models import ActivityStatus
 from tests import factories
 from tests.tracker.conftest import write_update
 from tracker import services
-from tracker.models import ExpectedReport, ProgressUpdate, UpdateState
+from tracker.models import DueUpdate, ProgressUpdate, UpdateState
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ class World:
         factories.MilestoneFactory(activity=activity)
         factories.IndicatorFactory(activity=activity)
         for party in (self.viet_nam, self.thailand):
-            services.expected_report_add(
+            services.due_update_add(
                 cycle=self.cycle, activity=activity, member_state=party, acting_user=self.secretariat
             )
         return activity
@@ -167,7 +167,7 @@ def test_query_counts_do_not_grow_with_the_record(world, django_assert_max_num_q
         clients[who].force_login(user)
     small = {(page, who): count(clients[who], PAGES[page](world)) for page, who in CASES}
     world.grow()
-    assert ExpectedReport.objects.filter(member_state=world.viet_nam).count() >= 30
+    assert DueUpdate.objects.filter(member_state=world.viet_nam).count() >= 30
     assert world.target.transitions.count() > 6 and world.target.evidence_files.count() > 5
     for page, who in CASES:
         url, client = PAGES[page](world), clients[who]

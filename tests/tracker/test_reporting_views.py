@@ -19,12 +19,12 @@ from tests.tracker.conftest import write_update
 from tracker import services
 from tracker.evidence import ACCEPT_ATTRIBUTE
 from tracker.models import (
+    DueStatus,
+    DueUpdate,
     EvidenceFile,
-    ExpectedReport,
     IndicatorValue,
     MilestoneAchievement,
     ProgressUpdate,
-    ReportStatus,
     UpdateState,
 )
 
@@ -158,8 +158,8 @@ def test_a_focal_point_drafts_with_a_link_and_a_file_edits_submits_and_sees_it_l
     assert update.proposed_percent == 55 and update.next_steps == "Train assessors."
     assert update.evidence_files.count() == 1 and update.evidence_links.count() == 1
     assert "Submitted for review." in client.get(response.url).content.decode()
-    expected = ExpectedReport.objects.get(cycle=cycle, activity=activity, member_state=focal_vn.member_state)
-    assert expected.status == ReportStatus.SUBMITTED and expected.update == update
+    expected = DueUpdate.objects.get(cycle=cycle, activity=activity, member_state=focal_vn.member_state)
+    assert expected.status == DueStatus.SUBMITTED and expected.update == update
 
     mine = client.get(reverse("tracker:my_activities")).content.decode()
     row = re.search(r'<tr data-activity="R2.1" data-status="(\w+)">(.*?)</tr>', mine, re.S)
@@ -621,7 +621,7 @@ def test_my_activities_puts_what_needs_the_reporter_first_and_counts_it(
     # Three more activities Viet Nam leads, due in the cycle: one draft, one missing, one approved.
     extra = [factories.ActivityFactory(code=f"R2.{n}", lead_member_states=[viet_nam]) for n in (2, 3, 4)]
     for activity in extra:
-        services.expected_report_add(
+        services.due_update_add(
             cycle=cycle, activity=activity, member_state=viet_nam, acting_user=secretariat_user
         )
     write_update(focal_vn, extra[0], cycle)

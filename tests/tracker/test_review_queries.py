@@ -65,7 +65,7 @@ class Record:
         parties.append(self.bodies[i % len(self.bodies)])
         for party in parties:
             kind = "body" if party in self.bodies else "member_state"
-            services.expected_report_add(
+            services.due_update_add(
                 cycle=self.cycle, activity=activity, acting_user=self.secretariat, **{kind: party}
             )
         first, second, third = (self.reporters[p] for p in parties)

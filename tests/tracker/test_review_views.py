@@ -12,7 +12,7 @@ from roadmap.models import Activity, Milestone
 from tests import factories
 from tests.tracker.conftest import messages_of, write_update
 from tracker import services
-from tracker.models import ExpectedReport, ProgressUpdate, UpdateState, UpdateTransition
+from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def second_activity(plan, roadmap, viet_nam, thailand, cycle, secretariat_user):
         participating_member_states=[thailand],
     )
     for state in (viet_nam, thailand):
-        services.expected_report_add(
+        services.due_update_add(
             cycle=cycle, activity=activity, acting_user=secretariat_user, member_state=state
         )
     return activity
@@ -93,7 +93,7 @@ def test_approving_sets_the_activity_and_its_milestones(sec_client, cycle, plan,
         secretariat_user,
         "Thanks.",
     )
-    assert ExpectedReport.objects.get(
+    assert DueUpdate.objects.get(
         cycle=cycle, activity=activity, member_state=focal_vn.member_state
     ).status == ("approved")
     assert "Approved: R2.1 · Viet Nam." in messages_of(sec_client.get(QUEUE))
@@ -114,9 +114,9 @@ def test_a_failed_approval_leaves_nothing_half_written(sec_client, cycle, plan, 
     assert update.state == "submitted"
     assert not update.transitions.filter(to_state="approved").exists()
     assert Activity.objects.get(pk=plan["activity"].pk).percent_complete == 40
-    assert ExpectedReport.objects.get(
-        activity=plan["activity"], member_state=focal_vn.member_state
-    ).status == ("submitted")
+    assert DueUpdate.objects.get(activity=plan["activity"], member_state=focal_vn.member_state).status == (
+        "submitted"
+    )
 
 
 def test_a_return_needs_a_comment(sec_client, submitted_vn):

@@ -259,7 +259,7 @@ def test_a_focal_point_reports_only_where_its_state_takes_part_unless_asked(
     with pytest.raises(PermissionDenied):
         write_update(focal_vn, thai_only, cycle)
 
-    services.expected_report_add(
+    services.due_update_add(
         cycle=cycle, activity=thai_only, acting_user=secretariat_user, member_state=viet_nam
     )
 

@@ -15,11 +15,11 @@ from tracker import reminders, selectors
 from tracker.demo import half_of, half_slug, previous_half
 from tracker.models import (
     CycleState,
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     ProgressUpdate,
     ReminderLog,
     ReportingCycle,
-    ReportStatus,
     UpdateState,
     UpdateTransition,
 )
@@ -34,16 +34,16 @@ def seed(*args):
 
 
 def assert_matrix_mirrors_latest_updates():
-    """Every expected report shows its party's latest update, as the services keep it."""
+    """Every due update shows its party's latest update, as the services keep it."""
     latest = {}
     for pk, activity, cycle, ms, body, state in ProgressUpdate.objects.order_by(
         "created_at", "pk"
     ).values_list("pk", "activity_id", "cycle_id", "member_state_id", "body_id", "state"):
         latest[(activity, cycle, ms, body)] = (pk, state)
-    for *key, status, update_id in ExpectedReport.objects.values_list(
+    for *key, status, update_id in DueUpdate.objects.values_list(
         "activity_id", "cycle_id", "member_state_id", "body_id", "status", "update_id"
     ):
-        pk, state = latest.get(tuple(key), (None, ReportStatus.MISSING))
+        pk, state = latest.get(tuple(key), (None, DueStatus.MISSING))
         assert (update_id, status) == (pk, state), key
 
 
@@ -74,18 +74,18 @@ def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     assert f"Cycle {previous} (closed" in output and f"Cycle {current} (open" in output
 
     # The closed cycle: approved updates for all but a couple of reports, dated before it closed.
-    statuses = Counter(ExpectedReport.objects.filter(cycle=closed).values_list("status", flat=True))
-    assert statuses[ReportStatus.MISSING] == 2
-    assert set(statuses) == {ReportStatus.APPROVED, ReportStatus.MISSING}
-    assert statuses[ReportStatus.APPROVED] > 50
+    statuses = Counter(DueUpdate.objects.filter(cycle=closed).values_list("status", flat=True))
+    assert statuses[DueStatus.MISSING] == 2
+    assert set(statuses) == {DueStatus.APPROVED, DueStatus.MISSING}
+    assert statuses[DueStatus.APPROVED] > 50
     closed_updates = ProgressUpdate.objects.filter(cycle=closed)
     assert not closed_updates.exclude(state=UpdateState.APPROVED).exists()
     assert not closed_updates.filter(reviewed_at__gt=closed.closed_at).exists()
     assert UpdateTransition.objects.filter(update__cycle=closed, to_state=UpdateState.RETURNED).exists()
 
     # The open cycle: a report in every state.
-    statuses = Counter(ExpectedReport.objects.filter(cycle=opened).values_list("status", flat=True))
-    assert set(statuses) == set(ReportStatus.values)
+    statuses = Counter(DueUpdate.objects.filter(cycle=opened).values_list("status", flat=True))
+    assert set(statuses) == set(DueStatus.values)
     assert ProgressUpdate.objects.filter(cycle=opened).exclude(review_comment="").exists()
 
     # Viet Nam's and COSTI's screens have missing, draft and returned items.
@@ -93,10 +93,8 @@ def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     assert all(user.email for user in users.values())
     for username in ("focal.vn", "costi.rep"):
         due = Counter(report.status for report in selectors.my_due_reports(users[username]))
-        assert {ReportStatus.MISSING, ReportStatus.DRAFT, ReportStatus.RETURNED} <= set(due), username
-    returned = ExpectedReport.objects.get(
-        cycle=opened, member_state__iso2="VN", status=ReportStatus.RETURNED
-    ).update
+        assert {DueStatus.MISSING, DueStatus.DRAFT, DueStatus.RETURNED} <= set(due), username
+    returned = DueUpdate.objects.get(cycle=opened, member_state__iso2="VN", status=DueStatus.RETURNED).update
     assert returned.review_comment and returned.author == users["focal.vn"]
 
     assert_matrix_mirrors_latest_updates()
@@ -111,15 +109,12 @@ def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     assert digests["costi.rep"].count == 3
     submissions = reminders.collect_submission_digests(today=today)
     assert [d.recipient.username for d in submissions] == ["secretariat"]
-    assert (
-        submissions[0].count
-        == ExpectedReport.objects.filter(cycle=opened, status=ReportStatus.SUBMITTED).count()
-    )
+    assert submissions[0].count == DueUpdate.objects.filter(cycle=opened, status=DueStatus.SUBMITTED).count()
 
     counts = (
         User.objects.count(),
         ReportingCycle.objects.count(),
-        ExpectedReport.objects.count(),
+        DueUpdate.objects.count(),
         ProgressUpdate.objects.count(),
         UpdateTransition.objects.count(),
     )
@@ -127,7 +122,7 @@ def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     assert (
         User.objects.count(),
         ReportingCycle.objects.count(),
-        ExpectedReport.objects.count(),
+        DueUpdate.objects.count(),
         ProgressUpdate.objects.count(),
         UpdateTransition.objects.count(),
     ) == counts
@@ -149,27 +144,25 @@ def test_scale_builds_ten_years_of_cycles_with_updates_in_every_state(settings):
 
     assert set(ProgressUpdate.objects.values_list("state", flat=True)) == set(UpdateState.values)
     for cycle in cycles[:-1]:
-        statuses = Counter(ExpectedReport.objects.filter(cycle=cycle).values_list("status", flat=True))
-        assert statuses[ReportStatus.APPROVED] > sum(statuses.values()) * 0.8, cycle.slug
+        statuses = Counter(DueUpdate.objects.filter(cycle=cycle).values_list("status", flat=True))
+        assert statuses[DueStatus.APPROVED] > sum(statuses.values()) * 0.8, cycle.slug
     synthetic = Activity.objects.filter(sequence__gte=101)
     assert synthetic.count() == 10
-    assert ExpectedReport.objects.filter(cycle=cycles[-1], activity__in=synthetic).exists()
-    assert ExpectedReport.objects.filter(cycle=cycles[0], activity__in=synthetic).exists()
+    assert DueUpdate.objects.filter(cycle=cycles[-1], activity__in=synthetic).exists()
+    assert DueUpdate.objects.filter(cycle=cycles[0], activity__in=synthetic).exists()
     # Parties file interim updates: approved ones pile up within a cycle.
-    assert (
-        ProgressUpdate.objects.count() > ExpectedReport.objects.exclude(status=ReportStatus.MISSING).count()
-    )
+    assert ProgressUpdate.objects.count() > DueUpdate.objects.exclude(status=DueStatus.MISSING).count()
     assert_matrix_mirrors_latest_updates()
     assert_trails_end_in_the_update_state()
     assert ProgressUpdate.history.count() >= ProgressUpdate.objects.count()
     by_hand = ProgressUpdate.objects.filter(cycle__in=cycles[-2:], activity__sequence__lt=101).count()
     assert f"Progress updates: {ProgressUpdate.objects.count() - by_hand} created" in output
 
-    counts = (ReportingCycle.objects.count(), ExpectedReport.objects.count(), ProgressUpdate.objects.count())
+    counts = (ReportingCycle.objects.count(), DueUpdate.objects.count(), ProgressUpdate.objects.count())
     again = seed("--scale", "2")
     assert (
         ReportingCycle.objects.count(),
-        ExpectedReport.objects.count(),
+        DueUpdate.objects.count(),
         ProgressUpdate.objects.count(),
     ) == counts
     assert "Cycles" in again and "0 created, 20 already present" in again

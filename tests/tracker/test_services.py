@@ -14,7 +14,7 @@ from tracker import services
 from tracker.models import (
     CycleReopening,
     CycleState,
-    ExpectedReport,
+    DueUpdate,
     ProgressUpdate,
     ReportingCycle,
     UpdateState,
@@ -33,7 +33,7 @@ def _fresh(instance):
 
 def _expected(cycle, activity, *, member_state=None, body=None):
     party = {"member_state": member_state} if member_state else {"body": body}
-    return ExpectedReport.objects.get(cycle=cycle, activity=activity, **party)
+    return DueUpdate.objects.get(cycle=cycle, activity=activity, **party)
 
 
 def _submitted_with_content(cycle, plan, focal_vn, **fields):
@@ -415,7 +415,7 @@ def test_opening_fixes_one_report_per_responsible_party(
     created = services.cycle_open(cycle=planned, acting_user=secretariat_user)
 
     due = set(
-        ExpectedReport.objects.filter(cycle=planned).values_list(
+        DueUpdate.objects.filter(cycle=planned).values_list(
             "activity__code", "member_state__iso2", "body__acronym"
         )
     )
@@ -427,9 +427,9 @@ def test_opening_fixes_one_report_per_responsible_party(
         ("R2.2", None, "ACCMSME"),
     }
     assert created == 5
-    assert not ExpectedReport.objects.filter(activity__in=[done, dropped]).exists()
-    assert set(ExpectedReport.objects.filter(cycle=planned).values_list("status", flat=True)) == {"missing"}
-    assert not ExpectedReport.objects.filter(cycle=planned, activity=both, body=costi).exists()
+    assert not DueUpdate.objects.filter(activity__in=[done, dropped]).exists()
+    assert set(DueUpdate.objects.filter(cycle=planned).values_list("status", flat=True)) == {"missing"}
+    assert not DueUpdate.objects.filter(cycle=planned, activity=both, body=costi).exists()
     fresh = _fresh(planned)
     assert (fresh.state, fresh.opened_by) == (CycleState.OPEN, secretariat_user)
     assert fresh.opened_at is not None
@@ -437,13 +437,13 @@ def test_opening_fixes_one_report_per_responsible_party(
 
 
 def test_opening_twice_is_refused(cycle, secretariat_user):
-    count = ExpectedReport.objects.count()
+    count = DueUpdate.objects.count()
 
     with pytest.raises(TransitionError) as refused:
         services.cycle_open(cycle=cycle, acting_user=secretariat_user)
 
     assert "Only a planned cycle can be opened" in str(refused.value)
-    assert ExpectedReport.objects.count() == count
+    assert DueUpdate.objects.count() == count
 
 
 def test_closing_locks_the_cycle(cycle, secretariat_user):
@@ -647,17 +647,15 @@ def test_the_secretariat_adds_and_removes_what_is_due(
 ):
     extra = factories.ActivityFactory(roadmap=roadmap, code="R2.5")
 
-    added = services.expected_report_add(
-        cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi
-    )
+    added = services.due_update_add(cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi)
 
     assert (added.status, added.added_by, added.body) == ("missing", secretariat_user, costi)
     with pytest.raises(ValidationError):
-        services.expected_report_add(cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi)
+        services.due_update_add(cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi)
     added_pk = added.pk
-    services.expected_report_remove(expected=added, acting_user=secretariat_user, reason="Not COSTI's.")
-    assert not ExpectedReport.objects.filter(activity=extra).exists()
-    removed = ExpectedReport.history.filter(id=added_pk).first()
+    services.due_update_remove(expected=added, acting_user=secretariat_user, reason="Not COSTI's.")
+    assert not DueUpdate.objects.filter(activity=extra).exists()
+    removed = DueUpdate.history.filter(id=added_pk).first()
     assert (removed.history_type, removed.history_user, removed.history_change_reason) == (
         "-",
         secretariat_user,
@@ -670,7 +668,7 @@ def test_adding_a_due_report_picks_up_an_update_already_written(
 ):
     update = write_update(costi_rep, plan["activity"], cycle, submit=True)
 
-    added = services.expected_report_add(
+    added = services.due_update_add(
         cycle=cycle, activity=plan["activity"], acting_user=secretariat_user, body=costi
     )
 
@@ -681,9 +679,9 @@ def test_nothing_is_added_to_a_closed_cycle(closed, roadmap, costi, secretariat_
     extra = factories.ActivityFactory(roadmap=roadmap, code="R2.6")
 
     with pytest.raises(TransitionError):
-        services.expected_report_add(cycle=closed, activity=extra, acting_user=secretariat_user, body=costi)
+        services.due_update_add(cycle=closed, activity=extra, acting_user=secretariat_user, body=costi)
 
-    assert not ExpectedReport.objects.filter(activity=extra).exists()
+    assert not DueUpdate.objects.filter(activity=extra).exists()
 
 
 @pytest.fixture
@@ -714,12 +712,10 @@ CYCLE_ACTIONS = {
     "end-reopening": lambda c, user, ctx: services.cycle_reopening_end(
         reopening=ctx["reopening"], acting_user=user
     ),
-    "add-due": lambda c, user, ctx: services.expected_report_add(
+    "add-due": lambda c, user, ctx: services.due_update_add(
         cycle=c["open"], activity=ctx["extra"], acting_user=user, body=ctx["costi"]
     ),
-    "remove-due": lambda c, user, ctx: services.expected_report_remove(
-        expected=ctx["expected"], acting_user=user
-    ),
+    "remove-due": lambda c, user, ctx: services.due_update_remove(expected=ctx["expected"], acting_user=user),
 }
 
 
@@ -734,7 +730,7 @@ def test_only_the_secretariat_manages_cycles(
         "viet_nam": viet_nam,
         "costi": costi,
         "extra": factories.ActivityFactory(code="R2.7"),
-        "expected": ExpectedReport.objects.filter(cycle=cycle).first(),
+        "expected": DueUpdate.objects.filter(cycle=cycle).first(),
         "reopening": services.cycle_reopen_for_party(
             cycle=closed_cycle, reason="Why", acting_user=secretariat_user, body=costi
         ),
@@ -745,7 +741,7 @@ def test_only_the_secretariat_manages_cycles(
         return (
             list(ReportingCycle.objects.order_by("pk").values_list("slug", "state", "version")),
             list(
-                ExpectedReport.objects.order_by("pk").values_list(
+                DueUpdate.objects.order_by("pk").values_list(
                     "pk", "activity_id", "body_id", "member_state_id"
                 )
             ),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from tests.tracker.conftest import write_update
 from tracker import services
-from tracker.models import ExpectedReport, ProgressUpdate, UpdateState, UpdateTransition
+from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
 from tracker.services import TransitionError
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def _fresh(update):
 
 
 def _expected(update):
-    return ExpectedReport.objects.get(
+    return DueUpdate.objects.get(
         cycle=update.cycle, activity=update.activity, member_state=update.member_state
     )
 
@@ -193,7 +193,7 @@ def test_a_draft_is_discarded_and_its_expected_report_is_missing_again(draft_vn,
     services.progress_update_discard(update=draft_vn, acting_user=focal_vn)
 
     assert not ProgressUpdate.objects.filter(pk=draft_vn.pk).exists()
-    expected = ExpectedReport.objects.get(
+    expected = DueUpdate.objects.get(
         cycle=draft_vn.cycle, activity=draft_vn.activity, member_state=draft_vn.member_state
     )
     assert (expected.status, expected.update_id) == ("missing", None)

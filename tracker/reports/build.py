@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from tracker.models import ReportFormat
-from tracker.reports.data import CycleReport, gather_report
+from tracker.reports.data import ReportContent, gather_report
 from tracker.reports.render import quiet, render
 
 # progress(percent 0-100, what is happening now)
@@ -26,7 +26,7 @@ def build_report(
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
     progress: Progress = quiet,
-) -> tuple[bytes, CycleReport]:
+) -> tuple[bytes, ReportContent]:
     fmt = ReportFormat(fmt)
     with override(language):
         progress(5, _("Gathering the approved data"))

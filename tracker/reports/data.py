@@ -1,7 +1,7 @@
 """The cycle progress report's content, gathered once from approved data into plain objects.
 
 `gather_report()` reads the database in a fixed number of queries, whatever the size of the
-record, and returns a `CycleReport` holding only plain values (strings, numbers, dates): every
+record, and returns a `ReportContent` holding only plain values (strings, numbers, dates): every
 renderer (HTML, PDF, XLSX, CSV, DOCX) draws from it and none of them queries the database.
 
 Rules (the tests recompute each of them independently):
@@ -49,12 +49,12 @@ from roadmap.models import (
     milestone_state,
 )
 from tracker.models import (
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     IndicatorValue,
     ProgressUpdate,
     ReportingCycle,
     ReportScope,
-    ReportStatus,
 )
 from tracker.selectors import percent as share
 
@@ -235,7 +235,7 @@ class Change:
 
 
 @dataclass
-class CycleReport:
+class ReportContent:
     language: str
     roadmap_title: str
     title: str
@@ -368,7 +368,7 @@ def gather_report(
     language: str = "en",
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
-) -> CycleReport:
+) -> ReportContent:
     """Everything the report shows, from approved data only, in a fixed number of queries."""
     with override(language):
         return _gather(
@@ -399,7 +399,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     elif member_state is not None:
         # The secretariat can ask a member state to report on an activity it neither leads nor
         # joins; that report is the member state's work too.
-        owed = ExpectedReport.objects.filter(cycle=cycle, member_state=member_state).values("activity_id")
+        owed = DueUpdate.objects.filter(cycle=cycle, member_state=member_state).values("activity_id")
         involved = Activity.objects.involving_member_state(member_state).values("pk")
         activities = activities.filter(Q(pk__in=involved) | Q(pk__in=owed))
         scope, scope_label = ReportScope.MEMBER_STATE, member_state.local_name
@@ -649,7 +649,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     order = {a.code: i for i, a in enumerate(activity_list)}
     annex.sort(key=lambda u: (order[u.activity_code], u.party, u.approved_at or generated_at, u.pk))
 
-    return CycleReport(
+    return ReportContent(
         language=language,
         roadmap_title=str(roadmap.local_title) if roadmap else "",
         title=_("Progress report: %(cycle)s") % {"cycle": cycle.name or cycle.slug},
@@ -709,14 +709,14 @@ def _participation(cycle, activity_list, member_state):
             led[("body", body.pk)] += 1
         for body in activity.supporting_bodies.all():
             joined[("body", body.pk)] += 1
-    expected = ExpectedReport.objects.filter(cycle=cycle, activity_id__in=[a.pk for a in activity_list])
+    expected = DueUpdate.objects.filter(cycle=cycle, activity_id__in=[a.pk for a in activity_list])
     if member_state is not None:
         expected = expected.filter(member_state=member_state)
     owed, approved = Counter(), Counter()
     for row in expected.values("member_state_id", "body_id", "status"):
         key = ("ms", row["member_state_id"]) if row["member_state_id"] else ("body", row["body_id"])
         owed[key] += 1
-        if row["status"] == ReportStatus.APPROVED:
+        if row["status"] == DueStatus.APPROVED:
             approved[key] += 1
     keys = set(led) | set(joined) | set(owed)
     if member_state is not None:

@@ -23,17 +23,17 @@ from roadmap.views import ObjectPermissionMixin, PlanFormMixin
 from tracker import selectors, services
 from tracker.models import (
     CycleReopening,
-    ExpectedReport,
+    DueStatus,
+    DueUpdate,
     ProgressUpdate,
     ReminderLog,
     Report,
     ReportingCycle,
-    ReportStatus,
     party_key,
 )
 from tracker.report_tables import report_state_badge
 from tracker.review_forms import CycleForm, MatrixFilterForm, PartyForm, ReopenForm
-from tracker.review_tables import CycleTable, report_status_badge
+from tracker.review_tables import CycleTable, due_status_badge
 
 MANAGE = "tracker.manage_reportingcycle"
 CYCLE_REPORTS_SHOWN = 10
@@ -74,11 +74,9 @@ class CycleListView(PermissionRequiredMixin, SingleTableMixin, ListView):
     def get_queryset(self):
         # Completeness for every cycle on the page from the one query that lists them.
         return ReportingCycle.objects.annotate(
-            expected_total=Count("expected_reports"),
-            expected_in=Count("expected_reports", filter=Q(expected_reports__status__in=selectors.HANDED_IN)),
-            expected_approved=Count(
-                "expected_reports", filter=Q(expected_reports__status=ReportStatus.APPROVED)
-            ),
+            expected_total=Count("due_updates"),
+            expected_in=Count("due_updates", filter=Q(due_updates__status__in=selectors.HANDED_IN)),
+            expected_approved=Count("due_updates", filter=Q(due_updates__status=DueStatus.APPROVED)),
         )
 
 
@@ -232,12 +230,12 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["activity"] = self.activity
         context["expected"] = (
-            ExpectedReport.objects.filter(cycle=self.cycle, activity=self.activity)
+            DueUpdate.objects.filter(cycle=self.cycle, activity=self.activity)
             .select_related("member_state", "body", "update", "added_by")
             .order_by("body__acronym", "member_state__name")
         )
         context.setdefault("form", PartyForm())
-        context["missing"] = ReportStatus.MISSING
+        context["missing"] = DueStatus.MISSING
         return context
 
     def post(self, request, *args, **kwargs):
@@ -246,7 +244,7 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
         form = PartyForm(request.POST)
         if form.is_valid():
             try:
-                expected = services.expected_report_add(
+                expected = services.due_update_add(
                     cycle=self.cycle, activity=self.activity, acting_user=request.user, **form.party
                 )
             except ValidationError as error:
@@ -265,13 +263,13 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
 
     def remove(self, request):
         expected = get_object_or_404(
-            ExpectedReport.objects.select_related("member_state", "body", "cycle"),
+            DueUpdate.objects.select_related("member_state", "body", "cycle"),
             pk=_int_or_none(request.POST.get("expected")),
             cycle=self.cycle,
             activity=self.activity,
         )
         try:
-            services.expected_report_remove(
+            services.due_update_remove(
                 expected=expected, acting_user=request.user, reason=request.POST.get("reason", "")
             )
         except services.TransitionError as error:
@@ -286,7 +284,7 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
 
 
 # Work before submission belongs to its party: other reporters see it as not handed in yet.
-UNPUBLISHED = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+UNPUBLISHED = (DueStatus.DRAFT, DueStatus.RETURNED)
 
 
 def _own_party_key(user):
@@ -303,19 +301,19 @@ def _masked_counts(counts, key, own_key):
     if own_key is None or key == own_key:
         return counts
     masked = Counter(counts)
-    masked[ReportStatus.MISSING] += sum(masked.pop(s, 0) for s in UNPUBLISHED)
+    masked[DueStatus.MISSING] += sum(masked.pop(s, 0) for s in UNPUBLISHED)
     return masked
 
 
 @dataclass
 class MatrixCell:
-    report: ExpectedReport
+    report: DueUpdate
     url: str = ""
     status: str = ""
 
     @property
     def badge(self):
-        return report_status_badge(self.status)
+        return due_status_badge(self.status)
 
 
 class CycleDetailView(CycleObjectMixin, DetailView):
@@ -335,7 +333,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             days_left=days_left,
             days_overdue=-days_left,
             reopenings=cycle.reopenings.select_related("member_state", "body", "reopened_by", "ended_by"),
-            legend=[(s, report_status_badge(s)) for s in ReportStatus],
+            legend=[(s, due_status_badge(s)) for s in DueStatus],
         )
         context.update(self.reports_context(cycle, user))
         if context["can_see_matrix"]:
@@ -344,7 +342,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             totals = Counter(
                 {
                     row["status"]: row["n"]
-                    for row in ExpectedReport.objects.filter(cycle=cycle)
+                    for row in DueUpdate.objects.filter(cycle=cycle)
                     .values("status")
                     .annotate(n=Count("pk"))
                     .order_by()
@@ -371,7 +369,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         completeness = selectors.Completeness(totals)
         return {
             "total": completeness.total,
-            "totals": [(s, report_status_badge(s), totals[s]) for s in ReportStatus],
+            "totals": [(s, due_status_badge(s), totals[s]) for s in DueStatus],
             "percent_in": completeness.percent_in,
             "percent_approved": completeness.percent_approved,
         }
@@ -390,7 +388,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         def shown_status(report):
             if own_key is None or report.party_key == own_key or report.status not in UNPUBLISHED:
                 return report.status
-            return ReportStatus.MISSING
+            return DueStatus.MISSING
 
         for party in matrix.parties:
             party.counts = _masked_counts(party.counts, party.key, own_key)
@@ -422,7 +420,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             "parties": [
                 (
                     p,
-                    [(s, p.counts[s]) for s in ReportStatus],
+                    [(s, p.counts[s]) for s in DueStatus],
                 )
                 for p in matrix.parties
             ],
@@ -438,7 +436,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             return None
         cell = MatrixCell(report, status=shown_status(report))
         if report.update_id:
-            # The expected report mirrors its latest update's state and party, which is all the rule
+            # The due update mirrors its latest update's state and party, which is all the rule
             # reads: asking it about a stand-in costs no query per cell.
             stand_in = ProgressUpdate(
                 pk=report.update_id,
@@ -466,7 +464,7 @@ class CycleRemindersView(CycleObjectMixin, TemplateView):
             {
                 "digest": digest,
                 "kinds": [ReminderLog.Kind(kind).label for kind in sorted(digest.kinds)],
-                "items": [(item, report_status_badge(item.status)) for item in digest.items],
+                "items": [(item, due_status_badge(item.status)) for item in digest.items],
             }
             for digest in digests
         ]

@@ -24,12 +24,12 @@ from tracker import selectors, services
 from tracker.filters import UpdateFilter
 from tracker.history import update_history
 from tracker.models import (
+    DueStatus,
     EvidenceFile,
     IndicatorValue,
     MilestoneAchievement,
     ProgressUpdate,
     ReportingCycle,
-    ReportStatus,
     UpdateState,
 )
 from tracker.tables import UpdateTable
@@ -76,7 +76,7 @@ class MyActivitiesView(PermissionRequiredMixin, TemplateView):
         counts = Counter(report.status for report in due)
         context["party_label"] = user.party_label
         context["due_by_cycle"] = due_by_cycle
-        context["summary"] = [(status, status.label, counts[status]) for status in ReportStatus]
+        context["summary"] = [(status, status.label, counts[status]) for status in DueStatus]
         context["due_total"] = len(due)
         accepting = list(selectors.cycles_accepting(member_state, body).order_by("deadline", "slug"))
         context["accepting_cycles"] = accepting

@@ -1,4 +1,4 @@
-"""Renderers: each turns a `CycleReport` into the bytes of one format, without querying the database."""
+"""Renderers: each turns a `ReportContent` into the bytes of one format, without querying the database."""
 
 from importlib import import_module
 

@@ -1,6 +1,6 @@
 """What every format of the cycle report shares: labels, dates in Jakarta time, plain values, charts.
 
-Nothing here touches the database: it reads a `CycleReport` only. Call it with the report's
+Nothing here touches the database: it reads a `ReportContent` only. Call it with the report's
 language active (`django.utils.translation.override`), so labels come out in that language.
 """
 
