@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import select_widget
 from roadmap.models import (
     Activity,
     ActivityStatus,
@@ -13,10 +14,6 @@ from roadmap.models import (
     MilestoneState,
     Recommendation,
 )
-
-
-def select_widget(**attrs):
-    return forms.Select(attrs={"class": "form-select form-select-sm", **attrs})
 
 
 # The filters the plan's lists and the record's lists share, so each reads and behaves the same
@@ -125,14 +122,3 @@ class MilestoneFilter(django_filters.FilterSet):
     def filter_member_state(self, queryset, name, value):
         ids = Activity.objects.involving_member_state(value).values("pk")
         return queryset.filter(activity__in=ids)
-
-
-class TimelineFilter(ActivityFilter):
-    """The timeline's filters: the activity list's, less search, flag and overdue."""
-
-    q = None
-    flag = None
-    overdue = None
-
-    class Meta(ActivityFilter.Meta):
-        fields = ["recommendation", "member_state", "body", "status"]

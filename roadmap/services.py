@@ -7,22 +7,16 @@ version raises `StaleVersionError` and changes nothing, so no one silently overw
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import check_version
+from core.permissions import require
 from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Indicator, Milestone
 
 ACTIVITY_DATE_FIELDS = ("planned_start", "planned_end")
 MILESTONE_DATE_FIELDS = ("planned_date",)
-
-
-class StaleVersionError(Exception):
-    """The record changed since the user loaded it."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(_("This record was changed by someone else since you opened it."))
 
 
 @dataclass(frozen=True)
@@ -30,11 +24,6 @@ class DateChange:
     field: str
     old: object
     new: object
-
-
-def _require(acting_user, perm, obj=None):
-    if not acting_user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _date_changes(instance, original, fields):
@@ -56,8 +45,7 @@ def _create(instance, *, acting_user):
 def _save_versioned(instance, *, model, expected_version, acting_user, reason, date_fields, m2m=None):
     """Lock the row, refuse a stale version, require a reason for moved dates, then save."""
     current = model.objects.select_for_update().get(pk=instance.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleVersionError(current)
+    check_version(current, expected_version)
     moved = _date_changes(instance, current, date_fields)
     reason = (reason or "").strip()
     if moved and not reason:
@@ -75,7 +63,7 @@ def _save_versioned(instance, *, model, expected_version, acting_user, reason, d
 
 @transaction.atomic
 def activity_create(*, activity: Activity, m2m: dict, acting_user) -> Activity:
-    _require(acting_user, "roadmap.add_activity")
+    require(acting_user, "roadmap.add_activity")
     # A new activity's first plan is its baseline.
     activity.baseline_start = activity.baseline_start or activity.planned_start
     activity.baseline_end = activity.baseline_end or activity.planned_end
@@ -136,7 +124,7 @@ def activity_creation_history(activities, *, reason, acting_user=None):
 def activity_update(
     *, activity: Activity, m2m: dict | None, expected_version: int | None, reason: str, acting_user
 ) -> list[DateChange]:
-    _require(acting_user, "roadmap.change_activity", activity)
+    require(acting_user, "roadmap.change_activity", activity)
     return _save_versioned(
         activity,
         model=Activity,
@@ -150,7 +138,7 @@ def activity_update(
 
 @transaction.atomic
 def milestone_create(*, milestone: Milestone, acting_user) -> Milestone:
-    _require(acting_user, "roadmap.add_milestone")
+    require(acting_user, "roadmap.add_milestone")
     milestone.baseline_date = milestone.baseline_date or milestone.planned_date
     return _create(milestone, acting_user=acting_user)
 
@@ -159,7 +147,7 @@ def milestone_create(*, milestone: Milestone, acting_user) -> Milestone:
 def milestone_update(
     *, milestone: Milestone, expected_version: int | None, reason: str, acting_user
 ) -> list[DateChange]:
-    _require(acting_user, "roadmap.change_milestone", milestone)
+    require(acting_user, "roadmap.change_milestone", milestone)
     return _save_versioned(
         milestone,
         model=Milestone,
@@ -172,13 +160,13 @@ def milestone_update(
 
 @transaction.atomic
 def indicator_create(*, indicator: Indicator, acting_user) -> Indicator:
-    _require(acting_user, "roadmap.add_indicator")
+    require(acting_user, "roadmap.add_indicator")
     return _create(indicator, acting_user=acting_user)
 
 
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, expected_version: int | None, reason: str, acting_user) -> None:
-    _require(acting_user, "roadmap.change_indicator", indicator)
+    require(acting_user, "roadmap.change_indicator", indicator)
     _save_versioned(
         indicator,
         model=Indicator,

@@ -560,7 +560,7 @@ def report_worker(database_url, fmt, result_path):
     from django.utils import translation
 
     from tracker.models import ReportingCycle
-    from tracker.reports.data import gather_report
+    from tracker.reports.content import gather_report
     from tracker.reports.render import render
 
     cycle = ReportingCycle.objects.open().order_by("deadline").first() or ReportingCycle.objects.first()

@@ -1,6 +1,7 @@
 """The record of execution: reporting cycles, what each party owes in them, and progress updates.
 
-Writes go through `tracker.services`; these models only hold data, constraints and read helpers.
+Writes go through the services of each feature package (updates, review, cycles, reports);
+these models only hold data, constraints and read helpers.
 """
 
 import uuid

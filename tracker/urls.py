@@ -1,6 +1,9 @@
 from django.urls import path
 
-from tracker.views import cycles, reporting, reports, review
+from tracker.cycles import views as cycles
+from tracker.reports import views as reports
+from tracker.review import views as review
+from tracker.updates import views as reporting
 
 app_name = "tracker"
 

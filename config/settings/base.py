@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "core",
     "accounts",
     "roadmap",
     "tracker",

@@ -1,7 +1,7 @@
 """The test suite: fast hashing, no throttling surprises, mail kept in memory."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -27,3 +27,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"roadmap-tracker-test-{os.getpid()}.sqlite3")
     }
+
+# Demo accounts, the lived-in record and the synthetic --scale record: never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import open_cycle_owing_three
 from tests.tracker.conftest import write_update
-from tracker import services
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate, UpdateState
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,9 +147,9 @@ def test_percent_over_100_is_refused_at_the_field_and_the_narrative_kept(page, l
 
 def test_thai_focal_point_gets_not_found_for_viet_nams_draft(page, login, focal_vn, focal_th, plan, cycle):
     draft = write_update(focal_vn, plan["activity"], cycle, narrative="Confidential first draft.")
-    services.progress_update_save(
+    update_services.progress_update_save(
         update=draft,
-        content=services.UpdateContent(
+        content=update_services.UpdateContent(
             new_files=[SimpleUploadedFile("draft-notes.pdf", PDF, content_type="application/pdf")]
         ),
         acting_user=focal_vn,
@@ -186,7 +187,7 @@ def test_a_draft_is_discarded_and_an_approved_update_corrected(
     assert not ProgressUpdate.objects.filter(pk=draft.pk).exists()
 
     approved = write_update(focal_vn, plan["activity"], cycle, submit=True, narrative="Pilots ran.")
-    services.progress_update_approve(update=approved, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
     page.goto(approved.get_absolute_url())
     page.get_by_role("button", name="Start a correction").click()
 

@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.browser.conftest import log_in, open_cycle_owing_three
 from tests.tracker.conftest import write_update
-from tracker import services
 from tracker.models import Report, ReportState
 from tracker.reports import services as report_services
+from tracker.review import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -175,7 +175,7 @@ class ObserverFactory(UserFactory):
 
 
 class ReportingCycleFactory(DjangoModelFactory):
-    """A planned cycle around today; open it through `tracker.services.cycle_open`."""
+    """A planned cycle around today; open it through `tracker.cycles.services.cycle_open`."""
 
     class Meta:
         model = "tracker.ReportingCycle"

@@ -19,8 +19,8 @@ from roadmap import charts, extensions
 from roadmap.models import Activity, ActivityStatus, Milestone
 from tests import factories
 from tests.tracker.conftest import open_cycle, write_update
-from tracker import services as tracker_services
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate
+from tracker.review import services as tracker_services
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roadmap.exports import neutralise
+from core.spreadsheets import neutralise
 from roadmap.models import ActivityStatus
 from tests import factories
 

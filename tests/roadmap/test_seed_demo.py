@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Role
-from roadmap.demo import DEMO_PASSWORD, MAX_SCALE
+from demo.management.commands import seed_demo as seed_demo_command
+from demo.plan import DEMO_PASSWORD, MAX_SCALE
+from demo.record import LivedInResult, SyntheticRecordResult
 from roadmap.models import Activity, ActivityStatus, Indicator, Milestone, Roadmap
-from tracker.demo import LivedInResult, SyntheticRecordResult
-from tracker.management.commands import seed_demo as seed_demo_command
 
 User = get_user_model()
 

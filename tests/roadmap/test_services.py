@@ -1,11 +1,12 @@
-"""Writes to the plan go through roadmap/services.py: permission, versions, reasons, history."""
+"""Writes to the plan go through roadmap/plan_services.py: permission, versions, reasons, history."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from roadmap import services
+from core import errors
+from roadmap import services as plan_services
 from roadmap.models import Activity, ActivityStatus, Indicator, Milestone
 from tests import factories
 
@@ -37,7 +38,7 @@ def test_activity_create_sets_the_baseline_and_records_who_created_it(
         planned_start=datetime.date(2026, 1, 1),
         planned_end=datetime.date(2027, 6, 30),
     )
-    created = services.activity_create(
+    created = plan_services.activity_create(
         activity=activity,
         m2m={"lead_member_states": [viet_nam], "supporting_bodies": [costi]},
         acting_user=secretariat_user,
@@ -67,7 +68,7 @@ def test_activity_create_keeps_an_explicit_baseline(secretariat_user, roadmap):
         baseline_start=datetime.date(2025, 1, 1),
         baseline_end=datetime.date(2025, 12, 31),
     )
-    services.activity_create(activity=activity, m2m={}, acting_user=secretariat_user)
+    plan_services.activity_create(activity=activity, m2m={}, acting_user=secretariat_user)
     stored = _fresh(activity)
     assert (stored.baseline_start, stored.baseline_end) == (
         datetime.date(2025, 1, 1),
@@ -85,7 +86,7 @@ def test_activity_create_validates_and_saves_nothing_on_bad_input(secretariat_us
         planned_end=datetime.date(2025, 1, 1),
     )
     with pytest.raises(ValidationError) as caught:
-        services.activity_create(activity=activity, m2m={}, acting_user=secretariat_user)
+        plan_services.activity_create(activity=activity, m2m={}, acting_user=secretariat_user)
     assert "code" in caught.value.message_dict
     assert "percent_complete" in caught.value.message_dict
     assert not Activity.objects.exists()
@@ -103,15 +104,15 @@ def test_activity_update_refuses_a_stale_version_and_changes_nothing(
 
     theirs = _fresh(plan["activity"])
     theirs.title = "Their title"
-    services.activity_update(
+    plan_services.activity_update(
         activity=theirs, m2m=None, expected_version=read_version, reason="", acting_user=other_secretariat
     )
 
     history_count = Activity.history.count()
     mine.title = "My title"
     mine.percent_complete = 90
-    with pytest.raises(services.StaleVersionError) as caught:
-        services.activity_update(
+    with pytest.raises(errors.StaleVersionError) as caught:
+        plan_services.activity_update(
             activity=mine,
             m2m={"lead_member_states": [thailand]},
             expected_version=read_version,
@@ -132,7 +133,7 @@ def test_activity_update_moving_planned_end_needs_a_reason(plan, secretariat_use
     before = (activity.planned_end, activity.version, activity.history.count())
     activity.planned_end = datetime.date(2028, 6, 30)
     with pytest.raises(ValidationError) as caught:
-        services.activity_update(
+        plan_services.activity_update(
             activity=activity,
             m2m=None,
             expected_version=before[1],
@@ -149,7 +150,7 @@ def test_activity_update_moving_planned_start_needs_a_reason(plan, secretariat_u
     activity = _fresh(plan["activity"])
     activity.planned_start = datetime.date(2024, 3, 1)
     with pytest.raises(ValidationError) as caught:
-        services.activity_update(
+        plan_services.activity_update(
             activity=activity, m2m=None, expected_version=1, reason="", acting_user=secretariat_user
         )
     assert "change_reason" in caught.value.message_dict
@@ -161,11 +162,11 @@ def test_activity_update_with_a_reason_records_it_with_the_user_and_bumps_the_ve
     version = activity.version
     activity.planned_end = datetime.date(2028, 6, 30)
     reason = "Pilot funding arrives a semester late."
-    moved = services.activity_update(
+    moved = plan_services.activity_update(
         activity=activity, m2m=None, expected_version=version, reason=reason, acting_user=secretariat_user
     )
     assert moved == [
-        services.DateChange("planned_end", datetime.date(2027, 12, 31), datetime.date(2028, 6, 30))
+        plan_services.DateChange("planned_end", datetime.date(2027, 12, 31), datetime.date(2028, 6, 30))
     ]
     stored = _fresh(activity)
     assert stored.planned_end == datetime.date(2028, 6, 30)
@@ -182,7 +183,7 @@ def test_activity_update_with_a_reason_records_it_with_the_user_and_bumps_the_ve
 def test_activity_update_without_a_date_move_needs_no_reason(plan, secretariat_user):
     activity = _fresh(plan["activity"])
     activity.status = ActivityStatus.DELAYED
-    moved = services.activity_update(
+    moved = plan_services.activity_update(
         activity=activity, m2m=None, expected_version=1, reason="", acting_user=secretariat_user
     )
     assert moved == []
@@ -194,7 +195,7 @@ def test_activity_update_without_a_date_move_needs_no_reason(plan, secretariat_u
 
 def test_activity_update_changes_owners(plan, secretariat_user, viet_nam, thailand, accmsme):
     activity = _fresh(plan["activity"])
-    services.activity_update(
+    plan_services.activity_update(
         activity=activity,
         m2m={"lead_member_states": [viet_nam, thailand], "lead_bodies": [accmsme]},
         expected_version=1,
@@ -210,18 +211,18 @@ def test_activity_update_changes_owners(plan, secretariat_user, viet_nam, thaila
 def test_activity_update_successive_edits_each_need_the_latest_version(plan, secretariat_user):
     activity = _fresh(plan["activity"])
     activity.percent_complete = 50
-    services.activity_update(
+    plan_services.activity_update(
         activity=activity, m2m=None, expected_version=1, reason="", acting_user=secretariat_user
     )
     activity = _fresh(activity)
     activity.percent_complete = 60
-    services.activity_update(
+    plan_services.activity_update(
         activity=activity, m2m=None, expected_version=2, reason="", acting_user=secretariat_user
     )
     activity = _fresh(activity)
     activity.percent_complete = 70
-    with pytest.raises(services.StaleVersionError):
-        services.activity_update(
+    with pytest.raises(errors.StaleVersionError):
+        plan_services.activity_update(
             activity=activity, m2m=None, expected_version=2, reason="", acting_user=secretariat_user
         )
     assert _fresh(activity).percent_complete == 60
@@ -232,7 +233,7 @@ def test_activity_update_refuses_invalid_values(plan, secretariat_user):
     activity = _fresh(plan["activity"])
     activity.percent_complete = 150
     with pytest.raises(ValidationError) as caught:
-        services.activity_update(
+        plan_services.activity_update(
             activity=activity, m2m=None, expected_version=1, reason="", acting_user=secretariat_user
         )
     assert "percent_complete" in caught.value.message_dict
@@ -247,7 +248,7 @@ def test_milestone_create_sets_the_baseline_and_records_the_user(plan, secretari
     milestone = Milestone(
         activity=plan["activity"], title="Regional workshop", planned_date=datetime.date(2026, 9, 1)
     )
-    services.milestone_create(milestone=milestone, acting_user=secretariat_user)
+    plan_services.milestone_create(milestone=milestone, acting_user=secretariat_user)
     stored = _fresh(milestone)
     assert stored.baseline_date == datetime.date(2026, 9, 1)
     assert stored.version == 1
@@ -259,11 +260,15 @@ def test_milestone_update_refuses_a_stale_version(plan, secretariat_user, other_
     mine = _fresh(plan["milestone"])
     theirs = _fresh(plan["milestone"])
     theirs.actual_date = datetime.date(2027, 6, 1)
-    services.milestone_update(milestone=theirs, expected_version=1, reason="", acting_user=other_secretariat)
+    plan_services.milestone_update(
+        milestone=theirs, expected_version=1, reason="", acting_user=other_secretariat
+    )
 
     mine.title = "My renamed milestone"
-    with pytest.raises(services.StaleVersionError):
-        services.milestone_update(milestone=mine, expected_version=1, reason="", acting_user=secretariat_user)
+    with pytest.raises(errors.StaleVersionError):
+        plan_services.milestone_update(
+            milestone=mine, expected_version=1, reason="", acting_user=secretariat_user
+        )
     stored = _fresh(mine)
     assert stored.title == "Pilot report"
     assert stored.actual_date == datetime.date(2027, 6, 1)
@@ -275,7 +280,7 @@ def test_milestone_update_moving_the_date_needs_a_reason(plan, secretariat_user)
     milestone = _fresh(plan["milestone"])
     milestone.planned_date = datetime.date(2027, 9, 30)
     with pytest.raises(ValidationError) as caught:
-        services.milestone_update(
+        plan_services.milestone_update(
             milestone=milestone, expected_version=1, reason="", acting_user=secretariat_user
         )
     assert "change_reason" in caught.value.message_dict
@@ -284,7 +289,7 @@ def test_milestone_update_moving_the_date_needs_a_reason(plan, secretariat_user)
 
     milestone = _fresh(plan["milestone"])
     milestone.planned_date = datetime.date(2027, 9, 30)
-    moved = services.milestone_update(
+    moved = plan_services.milestone_update(
         milestone=milestone, expected_version=1, reason="Survey extended", acting_user=secretariat_user
     )
     assert [m.field for m in moved] == ["planned_date"]
@@ -299,12 +304,12 @@ def test_milestone_update_moving_the_date_needs_a_reason(plan, secretariat_user)
 
 def test_indicator_create_and_update(plan, secretariat_user):
     indicator = Indicator(recommendation=plan["recommendation"], name="Firms trained", unit="firms")
-    services.indicator_create(indicator=indicator, acting_user=secretariat_user)
+    plan_services.indicator_create(indicator=indicator, acting_user=secretariat_user)
     assert _fresh(indicator).history.get().history_user == secretariat_user
 
     indicator = _fresh(plan["indicator"])
     indicator.target_value = 600
-    services.indicator_update(
+    plan_services.indicator_update(
         indicator=indicator, expected_version=1, reason="Raised by SEOM", acting_user=secretariat_user
     )
     stored = _fresh(indicator)
@@ -317,11 +322,15 @@ def test_indicator_update_refuses_a_stale_version(plan, secretariat_user, other_
     mine = _fresh(plan["indicator"])
     theirs = _fresh(plan["indicator"])
     theirs.unit = "firms"
-    services.indicator_update(indicator=theirs, expected_version=1, reason="", acting_user=other_secretariat)
+    plan_services.indicator_update(
+        indicator=theirs, expected_version=1, reason="", acting_user=other_secretariat
+    )
 
     mine.target_value = 1000
-    with pytest.raises(services.StaleVersionError):
-        services.indicator_update(indicator=mine, expected_version=1, reason="", acting_user=secretariat_user)
+    with pytest.raises(errors.StaleVersionError):
+        plan_services.indicator_update(
+            indicator=mine, expected_version=1, reason="", acting_user=secretariat_user
+        )
     stored = _fresh(mine)
     assert stored.unit == "firms"
     assert stored.target_value == 500
@@ -332,7 +341,7 @@ def test_indicator_update_refuses_target_before_baseline(plan, secretariat_user)
     indicator = _fresh(plan["indicator"])
     indicator.target_year = 2019
     with pytest.raises(ValidationError):
-        services.indicator_update(
+        plan_services.indicator_update(
             indicator=indicator, expected_version=1, reason="", acting_user=secretariat_user
         )
     assert _fresh(indicator).target_year == 2025
@@ -350,23 +359,23 @@ def _call_every_service(plan, user):
     indicator = _fresh(plan["indicator"])
     indicator.name = "Changed"
     return {
-        "activity_create": lambda: services.activity_create(
+        "activity_create": lambda: plan_services.activity_create(
             activity=Activity(roadmap=activity.roadmap, code="R2.99", title="New"), m2m={}, acting_user=user
         ),
-        "activity_update": lambda: services.activity_update(
+        "activity_update": lambda: plan_services.activity_update(
             activity=activity, m2m=None, expected_version=1, reason="", acting_user=user
         ),
-        "milestone_create": lambda: services.milestone_create(
+        "milestone_create": lambda: plan_services.milestone_create(
             milestone=Milestone(activity=activity, title="New", planned_date=datetime.date(2027, 1, 1)),
             acting_user=user,
         ),
-        "milestone_update": lambda: services.milestone_update(
+        "milestone_update": lambda: plan_services.milestone_update(
             milestone=milestone, expected_version=1, reason="", acting_user=user
         ),
-        "indicator_create": lambda: services.indicator_create(
+        "indicator_create": lambda: plan_services.indicator_create(
             indicator=Indicator(activity=activity, name="New", unit="x"), acting_user=user
         ),
-        "indicator_update": lambda: services.indicator_update(
+        "indicator_update": lambda: plan_services.indicator_update(
             indicator=indicator, expected_version=1, reason="", acting_user=user
         ),
     }

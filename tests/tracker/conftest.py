@@ -3,13 +3,15 @@
 import pytest
 
 from tests import factories
-from tracker import services
+from tracker.cycles import services as cycle_services
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 
 def open_cycle(secretariat_user, **fields):
     """Cycle 2026-H2 (deadline in 14 days unless `fields` say otherwise), opened by the secretariat."""
     cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half", **fields)
-    services.cycle_open(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_open(cycle=cycle, acting_user=secretariat_user)
     cycle.refresh_from_db()
     return cycle
 
@@ -26,12 +28,12 @@ def messages_of(response):
 
 def write_update(user, activity, cycle, *, submit=False, narrative="Pilots ran in two provinces.", **fields):
     """A draft (or, with submit=True, a submitted update) by `user` for their party."""
-    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update = update_services.new_update(activity=activity, cycle=cycle, author=user)
     update.narrative = narrative
     for name, value in fields.items():
         setattr(update, name, value)
-    return services.progress_update_save(
-        update=update, content=services.UpdateContent(), acting_user=user, submit=submit
+    return update_services.progress_update_save(
+        update=update, content=update_services.UpdateContent(), acting_user=user, submit=submit
     )
 
 
@@ -49,11 +51,11 @@ def submitted_vn(cycle, plan, focal_vn):
 
 @pytest.fixture
 def returned_vn(submitted_vn, secretariat_user):
-    return services.progress_update_return(
+    return review_services.progress_update_return(
         update=submitted_vn, comment="Add the provinces' names.", acting_user=secretariat_user
     )
 
 
 @pytest.fixture
 def approved_vn(submitted_vn, secretariat_user):
-    return services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
+    return review_services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)

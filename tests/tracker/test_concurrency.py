@@ -8,21 +8,22 @@ import time
 import pytest
 from django.db import OperationalError, close_old_connections, connection
 
+from core import errors
 from roadmap.models import Activity
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
 from tracker.models import DueUpdate, ProgressUpdate, UpdateTransition
+from tracker.review import services as review_services
 
-LOST = (services.StaleVersionError, services.TransitionError)
+LOST = (errors.StaleVersionError, errors.TransitionError)
 
 
 def review(action, update, user, version):
     if action == "approve":
-        return services.progress_update_approve(
+        return review_services.progress_update_approve(
             update=update, acting_user=user, expected_version=version, comment=f"OK from {user}"
         )
-    return services.progress_update_return(
+    return review_services.progress_update_return(
         update=update, comment=f"Back from {user}", acting_user=user, expected_version=version
     )
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tests import factories
 from tests.tracker.conftest import messages_of, write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
 from tracker.models import CycleReopening, CycleState, DueUpdate, ReportingCycle
+from tracker.review import services as review_services
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def other_client():
 
 @pytest.fixture
 def planned(plan, secretariat_user):
-    return services.cycle_create(
+    return cycle_services.cycle_create(
         cycle=ReportingCycle(
             slug="2027-H1",
             name="2027 first half",
@@ -105,7 +106,7 @@ def test_bad_cycle_input_is_named_at_its_field_and_kept(sec_client, overrides, f
 
 def test_an_edit_on_a_stale_cycle_is_a_conflict(sec_client, planned, secretariat_user):
     stale = planned.version
-    services.cycle_update(
+    cycle_services.cycle_update(
         cycle=ReportingCycle.objects.get(pk=planned.pk), expected_version=stale, acting_user=secretariat_user
     )
 
@@ -199,7 +200,7 @@ def test_a_closed_cycle_is_locked(sec_client, other_client, cycle, plan, draft_v
 def test_reopening_for_one_party_lets_only_that_party_report(
     sec_client, other_client, cycle, plan, viet_nam, focal_vn, focal_th, secretariat_user
 ):
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
     form = sec_client.get(url("cycle_reopen", cycle))
     assert form.status_code == 200
 
@@ -245,7 +246,7 @@ def test_reopening_for_one_party_lets_only_that_party_report(
 def test_a_reopening_needs_one_party_and_a_reason(
     sec_client, cycle, viet_nam, costi, secretariat_user, data, field, message
 ):
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
     ids = {"VN": viet_nam.pk, "COSTI": costi.pk}
     posted = {k: ids.get(v, v) for k, v in data.items()}
 
@@ -338,12 +339,16 @@ def every_status(
         (r22, {"body": costi}),
         (r31, {"member_state": thailand}),
     ]:
-        services.due_update_add(cycle=cycle, activity=activity, acting_user=secretariat_user, **party)
-    services.due_update_add(cycle=cycle, activity=r22, acting_user=secretariat_user, member_state=viet_nam)
+        cycle_services.due_update_add(cycle=cycle, activity=activity, acting_user=secretariat_user, **party)
+    cycle_services.due_update_add(
+        cycle=cycle, activity=r22, acting_user=secretariat_user, member_state=viet_nam
+    )
     approved = write_update(focal_vn, plan["activity"], cycle, submit=True)
-    services.progress_update_approve(update=approved, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
     returned = write_update(focal_th, plan["activity"], cycle, submit=True)
-    services.progress_update_return(update=returned, comment="More detail.", acting_user=secretariat_user)
+    review_services.progress_update_return(
+        update=returned, comment="More detail.", acting_user=secretariat_user
+    )
     submitted = write_update(focal_vn, r22, cycle, submit=True)
     draft = write_update(focal_th, r22, cycle)
     return {"approved": approved, "returned": returned, "submitted": submitted, "draft": draft, "r22": r22}
@@ -504,7 +509,7 @@ def test_reminders_are_previewed_then_sent_once(sec_client, due_in_a_week, focal
 def test_a_long_matrix_is_paged_with_the_same_columns_on_every_page(
     sec_client, cycle, every_status, monkeypatch
 ):
-    from tracker.views.cycles import CycleDetailView
+    from tracker.cycles.views import CycleDetailView
 
     monkeypatch.setattr(CycleDetailView, "matrix_per_page", 2)
     first = sec_client.get(cycle.get_absolute_url())

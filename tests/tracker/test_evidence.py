@@ -12,9 +12,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tracker import services
-from tracker.evidence import ACCEPT_ATTRIBUTE, MAX_EVIDENCE_BYTES, check_evidence_file
 from tracker.models import EvidenceFile, ProgressUpdate
+from tracker.updates import services
+from tracker.updates.evidence import ACCEPT_ATTRIBUTE, MAX_EVIDENCE_BYTES, check_evidence_file
 
 pytestmark = pytest.mark.django_db
 
@@ -348,7 +348,7 @@ def test_a_save_that_fails_after_writing_its_files_leaves_none_behind(media, dra
     def broken(update):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_sync_expected", broken)
+    monkeypatch.setattr(services, "sync_due_update", broken)
     with pytest.raises(RuntimeError):
         _save(draft_vn, focal_vn, new_files=[upload("report.pdf", pdf_bytes())])
 

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from roadmap.history import activity_history
 from tests import factories
-from tracker import selectors, services
+from tracker import selectors
 from tracker.models import ProgressUpdate
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +33,9 @@ def test_editing_a_draft_records_who_changed_which_field_from_what_to_what(draft
     edited.proposed_percent = 55
     edited.proposed_flag = "amber"
 
-    services.progress_update_save(
+    update_services.progress_update_save(
         update=edited,
-        content=services.UpdateContent(),
+        content=update_services.UpdateContent(),
         acting_user=second_focal_vn,
         expected_version=edited.version,
         reason="Figures from the ministry.",
@@ -53,7 +55,9 @@ def test_editing_a_draft_records_who_changed_which_field_from_what_to_what(draft
 def test_an_edit_without_a_reason_is_recorded_as_edited(draft_vn, focal_vn):
     draft_vn.challenges = "Budget approval late."
 
-    services.progress_update_save(update=draft_vn, content=services.UpdateContent(), acting_user=focal_vn)
+    update_services.progress_update_save(
+        update=draft_vn, content=update_services.UpdateContent(), acting_user=focal_vn
+    )
 
     latest = draft_vn.history.first()
     assert (latest.history_user, latest.history_change_reason) == (focal_vn, "Edited")
@@ -62,9 +66,11 @@ def test_an_edit_without_a_reason_is_recorded_as_edited(draft_vn, focal_vn):
 
 def test_the_update_keeps_every_version_in_order(draft_vn, focal_vn, secretariat_user):
     draft_vn.narrative = "Second version."
-    services.progress_update_save(update=draft_vn, content=services.UpdateContent(), acting_user=focal_vn)
-    services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
-    services.progress_update_return(
+    update_services.progress_update_save(
+        update=draft_vn, content=update_services.UpdateContent(), acting_user=focal_vn
+    )
+    update_services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
+    review_services.progress_update_return(
         update=draft_vn, comment="Name the provinces.", acting_user=secretariat_user
     )
 
@@ -87,11 +93,13 @@ def test_the_update_keeps_every_version_in_order(draft_vn, focal_vn, secretariat
 def test_the_trail_lists_every_move_in_order_with_its_actor_and_comment(
     submitted_vn, focal_vn, second_focal_vn, secretariat_user
 ):
-    services.progress_update_return(
+    review_services.progress_update_return(
         update=submitted_vn, comment="Name the provinces.", acting_user=secretariat_user
     )
-    services.progress_update_submit(update=submitted_vn, acting_user=second_focal_vn, comment="Named.")
-    services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user, comment="Thank you.")
+    update_services.progress_update_submit(update=submitted_vn, acting_user=second_focal_vn, comment="Named.")
+    review_services.progress_update_approve(
+        update=submitted_vn, acting_user=secretariat_user, comment="Thank you."
+    )
 
     trail = list(selectors.update_trail(submitted_vn))
 
@@ -109,7 +117,9 @@ def test_the_trail_lists_every_move_in_order_with_its_actor_and_comment(
 def test_the_trail_reads_in_one_query_with_its_actors(
     submitted_vn, secretariat_user, django_assert_num_queries
 ):
-    services.progress_update_return(update=submitted_vn, comment="Again.", acting_user=secretariat_user)
+    review_services.progress_update_return(
+        update=submitted_vn, comment="Again.", acting_user=secretariat_user
+    )
 
     with django_assert_num_queries(1):
         actors = [t.actor.username for t in selectors.update_trail(submitted_vn)]
@@ -119,16 +129,16 @@ def test_the_trail_reads_in_one_query_with_its_actors(
 
 def test_the_activity_history_shows_what_an_approval_changed_and_why(cycle, plan, focal_vn, secretariat_user):
     achieved = timezone.localdate() - datetime.timedelta(days=10)
-    update = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     update.narrative = "Pilot report out."
     update.proposed_percent = 70
-    services.progress_update_save(
+    update_services.progress_update_save(
         update=update,
-        content=services.UpdateContent(achievements=[(plan["milestone"], achieved)]),
+        content=update_services.UpdateContent(achievements=[(plan["milestone"], achieved)]),
         acting_user=focal_vn,
         submit=True,
     )
-    services.progress_update_approve(update=update, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     entries = activity_history(plan["activity"])
     reason = f"Approved {ProgressUpdate.objects.get(pk=update.pk)}"

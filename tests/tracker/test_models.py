@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
 from tracker.models import (
     DueStatus,
     DueUpdate,
@@ -18,6 +18,8 @@ from tracker.models import (
     UpdateState,
     evidence_path,
 )
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +100,8 @@ def test_who_a_cycle_accepts_reports_from(cycle, plan, viet_nam, thailand, costi
     assert cycle.accepts_reports_from(body_id=costi.pk) is True
     assert planned.accepts_reports_from(member_state_id=viet_nam.pk) is False
 
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
-    services.cycle_reopen_for_party(
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_reopen_for_party(
         cycle=cycle, reason="Late.", acting_user=secretariat_user, member_state=viet_nam
     )
     cycle.refresh_from_db()
@@ -125,14 +127,14 @@ def test_the_current_cycle_is_the_open_one_due_first_else_the_latest_closed(secr
         period_end=today - datetime.timedelta(days=420),
     )
     for closed in (old, older):
-        services.cycle_open(cycle=closed, acting_user=secretariat_user)
-        services.cycle_close(cycle=closed, acting_user=secretariat_user)
+        cycle_services.cycle_open(cycle=closed, acting_user=secretariat_user)
+        cycle_services.cycle_close(cycle=closed, acting_user=secretariat_user)
     assert ReportingCycle.objects.current() == old
 
     later = factories.ReportingCycleFactory(slug="2026-H2", deadline=today + datetime.timedelta(days=40))
     sooner = factories.ReportingCycleFactory(slug="2026-H1", deadline=today + datetime.timedelta(days=5))
     for open_cycle in (later, sooner):
-        services.cycle_open(cycle=open_cycle, acting_user=secretariat_user)
+        cycle_services.cycle_open(cycle=open_cycle, acting_user=secretariat_user)
 
     assert ReportingCycle.objects.current() == sooner
 
@@ -179,15 +181,15 @@ def test_reporters_see_what_needs_them_first(cycle, roadmap, plan, viet_nam, foc
         for code in ("R2.2", "R2.3", "R2.4", "R2.5")
     }
     for activity in activities.values():
-        services.due_update_add(
+        cycle_services.due_update_add(
             cycle=cycle, activity=activity, acting_user=secretariat_user, member_state=viet_nam
         )
     write_update(focal_vn, activities["R2.2"], cycle)  # draft
     write_update(focal_vn, activities["R2.3"], cycle, submit=True)  # submitted
     returned = write_update(focal_vn, activities["R2.4"], cycle, submit=True)
-    services.progress_update_return(update=returned, comment="Fix.", acting_user=secretariat_user)
+    review_services.progress_update_return(update=returned, comment="Fix.", acting_user=secretariat_user)
     approved = write_update(focal_vn, activities["R2.5"], cycle, submit=True)
-    services.progress_update_approve(update=approved, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
 
     mine = DueUpdate.objects.filter(cycle=cycle).for_party(member_state=viet_nam)
     ordered = [(e.status, e.activity.code) for e in mine.by_priority().select_related("activity")]
@@ -209,11 +211,13 @@ def test_reporters_see_what_needs_them_first(cycle, roadmap, plan, viet_nam, foc
 
 def test_party_may_report_follows_the_activity_owners(cycle, plan, focal_vn, focal_th, costi_rep, accmsme):
     for user in (focal_vn, focal_th, costi_rep):
-        assert services.new_update(activity=plan["activity"], cycle=cycle, author=user).party_may_report(), (
-            user
-        )
+        assert update_services.new_update(
+            activity=plan["activity"], cycle=cycle, author=user
+        ).party_may_report(), user
     outsider = factories.BodyRepresentativeFactory(username="accmsme.rep", body=accmsme)
-    assert not services.new_update(activity=plan["activity"], cycle=cycle, author=outsider).party_may_report()
+    assert not update_services.new_update(
+        activity=plan["activity"], cycle=cycle, author=outsider
+    ).party_may_report()
     assert not ProgressUpdate(activity=plan["activity"], cycle=cycle).party_may_report()
 
 
@@ -222,8 +226,8 @@ def test_new_update_starts_from_the_official_status(cycle, plan, focal_vn, costi
     activity.status, activity.flag, activity.percent_complete = "delayed", "red", 35
     activity.save()
 
-    update = services.new_update(activity=activity, cycle=cycle, author=focal_vn)
-    body_update = services.new_update(activity=activity, cycle=cycle, author=costi_rep)
+    update = update_services.new_update(activity=activity, cycle=cycle, author=focal_vn)
+    body_update = update_services.new_update(activity=activity, cycle=cycle, author=costi_rep)
 
     assert update.pk is None
     assert (update.proposed_status, update.proposed_flag, update.proposed_percent) == ("delayed", "red", 35)

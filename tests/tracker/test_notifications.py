@@ -6,7 +6,8 @@ from django.utils import translation
 
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import notifications, services
+from tracker import notifications
+from tracker.review import services
 
 
 @pytest.fixture

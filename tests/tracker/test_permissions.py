@@ -50,8 +50,8 @@ from django.utils import timezone
 
 from roadmap.models import Activity, Body, MemberState
 from tests import factories
-from tracker import services
 from tracker import urls as tracker_urls
+from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleReopening,
     DueUpdate,
@@ -63,6 +63,8 @@ from tracker.models import (
     UpdateTransition,
 )
 from tracker.reports import services as report_services
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -122,11 +124,11 @@ def pdf(name):
 
 
 def _write(user, activity, cycle, narrative, *, files=(), submit=False):
-    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update = update_services.new_update(activity=activity, cycle=cycle, author=user)
     update.narrative = narrative
-    return services.progress_update_save(
+    return update_services.progress_update_save(
         update=update,
-        content=services.UpdateContent(new_files=list(files)),
+        content=update_services.UpdateContent(new_files=list(files)),
         acting_user=user,
         submit=submit,
     )
@@ -190,29 +192,29 @@ def _build_world():
         period_end=today - days(150),
         deadline=today - days(140),
     )
-    services.cycle_open(cycle=closed, acting_user=sec)
+    cycle_services.cycle_open(cycle=closed, acting_user=sec)
     vn_approved = _write(
         focal_vn, shared, closed, "Pilots done in Ha Noi.", files=[pdf("approved-evidence.pdf")], submit=True
     )
-    vn_approved = services.progress_update_approve(update=vn_approved, acting_user=sec)
+    vn_approved = review_services.progress_update_approve(update=vn_approved, acting_user=sec)
     costi_approved = _write(costi_rep, shared, closed, "COSTI ran the workshop.", submit=True)
-    costi_approved = services.progress_update_approve(update=costi_approved, acting_user=sec)
-    services.cycle_close(cycle=closed, acting_user=sec)
-    reopening = services.cycle_reopen_for_party(
+    costi_approved = review_services.progress_update_approve(update=costi_approved, acting_user=sec)
+    cycle_services.cycle_close(cycle=closed, acting_user=sec)
+    reopening = cycle_services.cycle_reopen_for_party(
         cycle=closed, reason="Late sign-off by the ministry.", acting_user=sec, member_state=viet_nam
     )
 
     # This half-year, open, with its deadline five days away (the week-before reminder is due).
     cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half", deadline=today + days(5))
-    services.cycle_open(cycle=cycle, acting_user=sec)
+    cycle_services.cycle_open(cycle=cycle, acting_user=sec)
     vn_draft = _write(focal_vn, shared, cycle, VN_SECRET, files=[pdf("draft-evidence.pdf")])
     th_draft = _write(focal_th, shared, cycle, "Thailand's draft on the pilots.")
     costi_draft = _write(costi_rep, shared, cycle, "COSTI's draft on the pilots.")
     th_approved = _write(focal_th, activities["thai_led"], cycle, "Two centres opened.", submit=True)
-    th_approved = services.progress_update_approve(update=th_approved, acting_user=sec)
+    th_approved = review_services.progress_update_approve(update=th_approved, acting_user=sec)
     vn_submitted = _write(focal_vn, activities["vn_submitted"], cycle, "Courses ran.", submit=True)
     vn_returned = _write(focal_vn, activities["vn_returned"], cycle, "Standards drafted.", submit=True)
-    vn_returned = services.progress_update_return(
+    vn_returned = review_services.progress_update_return(
         update=vn_returned, comment="Name the standards, please.", acting_user=sec
     )
 

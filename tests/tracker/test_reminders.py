@@ -10,8 +10,10 @@ from django.core.management.base import CommandError
 
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import reminders, services
+from tracker.cycles import reminders
+from tracker.cycles import services as cycle_services
 from tracker.models import DueStatus, ReminderLog
+from tracker.review import services as review_services
 
 Kind = ReminderLog.Kind
 
@@ -49,7 +51,7 @@ def open_cycle(vn_plan, secretariat_user):
         period_end=datetime.date(2026, 12, 31),
         deadline=datetime.date(2026, 12, 1),
     )
-    services.cycle_open(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_open(cycle=cycle, acting_user=secretariat_user)
     cycle.refresh_from_db()
     return cycle
 
@@ -94,12 +96,12 @@ def test_one_digest_lists_missing_draft_and_returned_items_only(
     r21, r22, r23, r24, r25 = vn_plan
     write_update(focal_vn, r21, open_cycle)  # draft
     returned = write_update(focal_vn, r22, open_cycle, submit=True)
-    services.progress_update_return(
+    review_services.progress_update_return(
         update=returned, comment="Name the provinces, please.", acting_user=secretariat_user
     )
     write_update(focal_vn, r23, open_cycle, submit=True)  # submitted: not chased
     approved = write_update(focal_vn, r24, open_cycle, submit=True)
-    services.progress_update_approve(update=approved, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
     # R2.5 is missing.
 
     sent = reminders.send_digests(today=day(7, open_cycle))
@@ -200,7 +202,7 @@ def test_nothing_for_a_party_that_has_handed_everything_in(open_cycle, vn_plan, 
     for index, activity in enumerate(vn_plan):
         update = write_update(focal_vn, activity, open_cycle, submit=True)
         if index % 2:
-            services.progress_update_approve(update=update, acting_user=secretariat_user)
+            review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     digests = reminders.send_digests(today=day(-2, open_cycle))
 
@@ -227,7 +229,9 @@ def test_inactive_reporters_and_reporters_without_an_email_are_skipped(open_cycl
 def test_body_representatives_are_reminded_of_their_body_s_reports(
     open_cycle, vn_plan, costi, costi_rep, secretariat_user
 ):
-    services.due_update_add(cycle=open_cycle, activity=vn_plan[0], body=costi, acting_user=secretariat_user)
+    cycle_services.due_update_add(
+        cycle=open_cycle, activity=vn_plan[0], body=costi, acting_user=secretariat_user
+    )
 
     sent = reminders.send_digests(today=day(4, open_cycle))
 
@@ -240,11 +244,11 @@ def test_body_representatives_are_reminded_of_their_body_s_reports(
 def test_a_closed_cycle_reopened_for_viet_nam_reminds_viet_nam_only(
     open_cycle, viet_nam, focal_vn, focal_th, secretariat_user
 ):
-    services.cycle_close(cycle=open_cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=open_cycle, acting_user=secretariat_user)
     overdue = day(-10, open_cycle)
     assert reminders.collect_digests(today=overdue) == []
 
-    services.cycle_reopen_for_party(
+    cycle_services.cycle_reopen_for_party(
         cycle=open_cycle,
         reason="Late ministry sign-off.",
         member_state=viet_nam,
@@ -265,7 +269,7 @@ def test_a_cycle_can_be_reminded_alone(open_cycle, vn_plan, focal_vn, secretaria
         period_end=datetime.date(2026, 12, 31),
         deadline=open_cycle.deadline,
     )
-    services.cycle_open(cycle=other, acting_user=secretariat_user)
+    cycle_services.cycle_open(cycle=other, acting_user=secretariat_user)
     today = day(2, open_cycle)
     both = next(d for d in reminders.collect_digests(today=today) if d.recipient == focal_vn)
     assert {cycle.slug for cycle, _kind, _items in both.sections} == {"2026-H2", "2026-Q4"}

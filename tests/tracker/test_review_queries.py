@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +30,7 @@ class Record:
         self.reporters = {}
         self.activities = []
         self.cycle = factories.ReportingCycleFactory(slug="2026-H2")
-        services.cycle_open(cycle=self.cycle, acting_user=secretariat)
+        cycle_services.cycle_open(cycle=self.cycle, acting_user=secretariat)
         self.add_reporter(viet_nam), self.add_reporter(thailand), self.add_reporter(costi)
 
     def add_reporter(self, party):
@@ -65,19 +67,21 @@ class Record:
         parties.append(self.bodies[i % len(self.bodies)])
         for party in parties:
             kind = "body" if party in self.bodies else "member_state"
-            services.due_update_add(
+            cycle_services.due_update_add(
                 cycle=self.cycle, activity=activity, acting_user=self.secretariat, **{kind: party}
             )
         first, second, third = (self.reporters[p] for p in parties)
-        links = services.UpdateContent(links=[("https://example.org/report.pdf", "Report")])
-        submitted = services.new_update(activity=activity, cycle=self.cycle, author=first)
+        links = update_services.UpdateContent(links=[("https://example.org/report.pdf", "Report")])
+        submitted = update_services.new_update(activity=activity, cycle=self.cycle, author=first)
         submitted.narrative, submitted.proposed_percent = "Work went on.", 50
-        services.progress_update_save(update=submitted, content=links, acting_user=first, submit=True)
+        update_services.progress_update_save(update=submitted, content=links, acting_user=first, submit=True)
         other = write_update(second, activity, self.cycle, submit=i % 3 != 0)
         if i % 3 == 1:
-            services.progress_update_approve(update=other, acting_user=self.secretariat)
+            review_services.progress_update_approve(update=other, acting_user=self.secretariat)
         elif i % 3 == 2:
-            services.progress_update_return(update=other, comment="More.", acting_user=self.secretariat)
+            review_services.progress_update_return(
+                update=other, comment="More.", acting_user=self.secretariat
+            )
         if i % 2:
             write_update(third, activity, self.cycle, submit=True)
 

@@ -11,8 +11,10 @@ from django.utils import timezone
 from roadmap.models import Activity, Milestone
 from tests import factories
 from tests.tracker.conftest import messages_of, write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,7 @@ def second_activity(plan, roadmap, viet_nam, thailand, cycle, secretariat_user):
         participating_member_states=[thailand],
     )
     for state in (viet_nam, thailand):
-        services.due_update_add(
+        cycle_services.due_update_add(
             cycle=cycle, activity=activity, acting_user=secretariat_user, member_state=state
         )
     return activity
@@ -61,12 +63,12 @@ def three_submitted(cycle, plan, second_activity, focal_vn, focal_th):
 
 def test_approving_sets_the_activity_and_its_milestones(sec_client, cycle, plan, focal_vn, secretariat_user):
     achieved = timezone.localdate() - datetime.timedelta(days=3)
-    draft = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    draft = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     draft.narrative = "The pilot report is out."
     draft.proposed_status, draft.proposed_flag, draft.proposed_percent = "delayed", "amber", 65
-    update = services.progress_update_save(
+    update = update_services.progress_update_save(
         update=draft,
-        content=services.UpdateContent(achievements=[(plan["milestone"], achieved)]),
+        content=update_services.UpdateContent(achievements=[(plan["milestone"], achieved)]),
         acting_user=focal_vn,
         submit=True,
     )
@@ -105,7 +107,7 @@ def test_a_failed_approval_leaves_nothing_half_written(sec_client, cycle, plan, 
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "activity_update", broken)
+    monkeypatch.setattr(review_services, "activity_update", broken)
 
     with pytest.raises(RuntimeError):
         sec_client.post(review_url(update), {"action": "approve", "version": update.version})
@@ -334,7 +336,7 @@ def test_bulk_return_refuses_a_row_without_a_note_and_keeps_what_was_typed(sec_c
 
 def test_bulk_reports_a_row_another_reviewer_took(sec_client, three_submitted, other_reviewer):
     vn, th, _vn2 = three_submitted
-    services.progress_update_approve(update=vn, acting_user=other_reviewer)
+    review_services.progress_update_approve(update=vn, acting_user=other_reviewer)
 
     response = sec_client.post(QUEUE, bulk_data("approve", [(vn, ""), (th, "")], ticked=[vn, th]))
 

@@ -11,10 +11,13 @@ import rules
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
+from core import errors
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
 from tracker.models import ProgressUpdate, UpdateState
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +54,11 @@ def _update(owner, state, users, cycle, activity):
     author = users["focal_vn"] if owner == "vn" else users["costi_rep"]
     update = write_update(author, activity, cycle, submit=state != "draft")
     if state == "returned":
-        services.progress_update_return(
+        review_services.progress_update_return(
             update=update, comment="Add dates.", acting_user=users["secretariat_user"]
         )
     elif state == "approved":
-        services.progress_update_approve(update=update, acting_user=users["secretariat_user"])
+        review_services.progress_update_approve(update=update, acting_user=users["secretariat_user"])
     update = ProgressUpdate.objects.get(pk=update.pk)
     assert update.state == state
     return update
@@ -168,7 +171,7 @@ def test_anonymous_visitors_hold_nothing(draft_vn, approved_vn_costi):
 @pytest.fixture
 def approved_vn_costi(cycle, plan, costi_rep, secretariat_user):
     update = write_update(costi_rep, plan["activity"], cycle, submit=True)
-    return services.progress_update_approve(update=update, acting_user=secretariat_user)
+    return review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
 
 # May the role start an update for its party on R2.1 (led by Viet Nam, joined by Thailand, supported
@@ -187,7 +190,7 @@ EXPECTED_ADD = {
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_start_an_update(users, cycle, plan, role):
     user = users[role]
-    unsaved = services.new_update(activity=plan["activity"], cycle=cycle, author=user)
+    unsaved = update_services.new_update(activity=plan["activity"], cycle=cycle, author=user)
 
     assert rules.has_perm("tracker.add_progressupdate", user, unsaved) is EXPECTED_ADD[role]
     if not user.is_superuser:
@@ -225,16 +228,16 @@ def test_a_thai_focal_point_can_neither_see_nor_touch_viet_nams_unapproved_updat
     assert not focal_th.has_perm("tracker.view_progressupdate", update)
     assert not ProgressUpdate.objects.visible_to(focal_th).filter(pk=update.pk).exists()
     attempts = [
-        lambda: services.progress_update_save(
+        lambda: update_services.progress_update_save(
             update=ProgressUpdate.objects.get(pk=update.pk),
-            content=services.UpdateContent(),
+            content=update_services.UpdateContent(),
             acting_user=focal_th,
         ),
-        lambda: services.progress_update_submit(update=update, acting_user=focal_th),
-        lambda: services.progress_update_discard(update=update, acting_user=focal_th),
+        lambda: update_services.progress_update_submit(update=update, acting_user=focal_th),
+        lambda: update_services.progress_update_discard(update=update, acting_user=focal_th),
     ]
     for attempt in attempts:
-        with pytest.raises((PermissionDenied, services.TransitionError)):
+        with pytest.raises((PermissionDenied, errors.TransitionError)):
             attempt()
 
     fresh = ProgressUpdate.objects.get(pk=update.pk)
@@ -245,7 +248,7 @@ def test_a_thai_focal_point_may_not_correct_viet_nams_approved_update(approved_v
     assert focal_th.has_perm("tracker.view_progressupdate", approved_vn)
 
     with pytest.raises(PermissionDenied):
-        services.progress_update_correct(update=approved_vn, acting_user=focal_th)
+        update_services.progress_update_correct(update=approved_vn, acting_user=focal_th)
 
     assert ProgressUpdate.objects.count() == 1
 
@@ -254,12 +257,12 @@ def test_a_focal_point_reports_only_where_its_state_takes_part_unless_asked(
     cycle, roadmap, plan, thailand, viet_nam, focal_vn, secretariat_user
 ):
     thai_only = factories.ActivityFactory(roadmap=roadmap, code="R2.8", lead_member_states=[thailand])
-    unsaved = services.new_update(activity=thai_only, cycle=cycle, author=focal_vn)
+    unsaved = update_services.new_update(activity=thai_only, cycle=cycle, author=focal_vn)
     assert not focal_vn.has_perm("tracker.add_progressupdate", unsaved)
     with pytest.raises(PermissionDenied):
         write_update(focal_vn, thai_only, cycle)
 
-    services.due_update_add(
+    cycle_services.due_update_add(
         cycle=cycle, activity=thai_only, acting_user=secretariat_user, member_state=viet_nam
     )
 
@@ -268,9 +271,10 @@ def test_a_focal_point_reports_only_where_its_state_takes_part_unless_asked(
     assert update.state == UpdateState.SUBMITTED
     # Being asked in one cycle does not open the activity to Viet Nam in another.
     later = factories.ReportingCycleFactory(slug="2027-H1")
-    services.cycle_open(cycle=later, acting_user=secretariat_user)
+    cycle_services.cycle_open(cycle=later, acting_user=secretariat_user)
     assert not focal_vn.has_perm(
-        "tracker.add_progressupdate", services.new_update(activity=thai_only, cycle=later, author=focal_vn)
+        "tracker.add_progressupdate",
+        update_services.new_update(activity=thai_only, cycle=later, author=focal_vn),
     )
 
 
@@ -284,13 +288,15 @@ def test_a_body_reports_on_activities_it_leads_or_supports_only(cycle, roadmap, 
 
 
 def test_a_focal_point_cannot_report_for_another_member_state(cycle, plan, focal_th, viet_nam):
-    unsaved = services.new_update(
+    unsaved = update_services.new_update(
         activity=plan["activity"], cycle=cycle, author=focal_th, member_state=viet_nam
     )
     unsaved.narrative = "Writing for Viet Nam."
 
     with pytest.raises(PermissionDenied):
-        services.progress_update_save(update=unsaved, content=services.UpdateContent(), acting_user=focal_th)
+        update_services.progress_update_save(
+            update=unsaved, content=update_services.UpdateContent(), acting_user=focal_th
+        )
 
     assert not ProgressUpdate.objects.exists()
 
@@ -315,13 +321,15 @@ def test_a_secretariat_author_may_not_review_their_own_update(cycle, plan, secre
     assert not rules.has_perm("tracker.review_progressupdate", secretariat_user, own)
     assert not secretariat_user.has_perm("tracker.review_progressupdate", own)
     with pytest.raises(PermissionDenied):
-        services.progress_update_approve(update=own, acting_user=secretariat_user)
+        review_services.progress_update_approve(update=own, acting_user=secretariat_user)
     with pytest.raises(PermissionDenied):
-        services.progress_update_return(update=own, comment="Self-review.", acting_user=secretariat_user)
+        review_services.progress_update_return(
+            update=own, comment="Self-review.", acting_user=secretariat_user
+        )
     assert ProgressUpdate.objects.get(pk=own.pk).state == UpdateState.SUBMITTED
 
     assert other_reviewer.has_perm("tracker.review_progressupdate", own)
-    services.progress_update_approve(update=own, acting_user=other_reviewer)
+    review_services.progress_update_approve(update=own, acting_user=other_reviewer)
     assert ProgressUpdate.objects.get(pk=own.pk).state == UpdateState.APPROVED
 
 
@@ -335,32 +343,32 @@ def test_a_superuser_who_reports_may_not_approve_their_own_update(cycle, plan, v
 
     assert not rules.has_perm("tracker.review_progressupdate", root, own)
     with pytest.raises(PermissionDenied):
-        services.progress_update_approve(update=own, acting_user=root)
+        review_services.progress_update_approve(update=own, acting_user=root)
     with pytest.raises(PermissionDenied):
-        services.progress_update_return(update=own, comment="Self-review.", acting_user=root)
+        review_services.progress_update_return(update=own, comment="Self-review.", acting_user=root)
     assert ProgressUpdate.objects.get(pk=own.pk).state == UpdateState.SUBMITTED
     assert not own.transitions.filter(actor=root, to_state__in=["approved", "returned"]).exists()
 
-    services.progress_update_approve(update=own, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=own, acting_user=secretariat_user)
     assert ProgressUpdate.objects.get(pk=own.pk).state == UpdateState.APPROVED
 
 
 def test_a_superuser_reviews_other_peoples_updates(submitted_vn, users):
-    services.progress_update_approve(update=submitted_vn, acting_user=users["superuser"])
+    review_services.progress_update_approve(update=submitted_vn, acting_user=users["superuser"])
 
     assert ProgressUpdate.objects.get(pk=submitted_vn.pk).reviewed_by == users["superuser"]
 
 
 def test_a_superuser_without_a_party_cannot_write_updates(cycle, plan, users, viet_nam):
     """Django's superuser shortcut does not carry into the record: the services ask the rule set."""
-    unsaved = services.new_update(
+    unsaved = update_services.new_update(
         activity=plan["activity"], cycle=cycle, author=users["superuser"], member_state=viet_nam
     )
     unsaved.narrative = "Typed in by the administrator."
 
     with pytest.raises(PermissionDenied):
-        services.progress_update_save(
-            update=unsaved, content=services.UpdateContent(), acting_user=users["superuser"]
+        update_services.progress_update_save(
+            update=unsaved, content=update_services.UpdateContent(), acting_user=users["superuser"]
         )
 
     assert not ProgressUpdate.objects.exists()
@@ -371,13 +379,13 @@ def test_the_creator_is_always_the_author(cycle, plan, viet_nam, focal_vn, secre
     root = factories.FocalPointFactory(
         username="root.vn", member_state=viet_nam, is_superuser=True, is_staff=True
     )
-    update = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     update.narrative = "Written by root, signed as the focal point."
 
-    services.progress_update_save(
-        update=update, content=services.UpdateContent(), acting_user=root, submit=True
+    update_services.progress_update_save(
+        update=update, content=update_services.UpdateContent(), acting_user=root, submit=True
     )
 
     assert ProgressUpdate.objects.get(pk=update.pk).author == root
     with pytest.raises(PermissionDenied):
-        services.progress_update_approve(update=update, acting_user=root)
+        review_services.progress_update_approve(update=update, acting_user=root)

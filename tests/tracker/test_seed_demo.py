@@ -9,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from roadmap.demo import DEMO_ACCOUNTS
+from demo.plan import DEMO_ACCOUNTS
+from demo.record import half_of, half_slug, previous_half
 from roadmap.models import Activity
-from tracker import reminders, selectors
-from tracker.demo import half_of, half_slug, previous_half
+from tracker import selectors
+from tracker.cycles import reminders
 from tracker.models import (
     CycleState,
     DueStatus,

@@ -1,4 +1,4 @@
-"""tracker/services.py: approval effects, corrections, one update in the works, and reporting cycles."""
+"""tracker services: approval effects, corrections, one update in the works, and reporting cycles."""
 
 import datetime
 from decimal import Decimal
@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.errors import StaleVersionError, TransitionError
 from roadmap.models import Activity
 from tests import factories
 from tests.tracker.conftest import write_update
-from tracker import services
+from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleReopening,
     CycleState,
@@ -20,7 +21,8 @@ from tracker.models import (
     UpdateState,
     UpdateTransition,
 )
-from tracker.services import StaleVersionError, TransitionError
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -38,19 +40,21 @@ def _expected(cycle, activity, *, member_state=None, body=None):
 
 def _submitted_with_content(cycle, plan, focal_vn, **fields):
     """A submitted update from Viet Nam that marks the milestone achieved and reports a value."""
-    update = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     update.narrative = "Pilot report published."
     update.proposed_status = "delayed"
     update.proposed_flag = "amber"
     update.proposed_percent = 65
     for name, value in fields.items():
         setattr(update, name, value)
-    content = services.UpdateContent(
+    content = update_services.UpdateContent(
         achievements=[(plan["milestone"], YESTERDAY)],
         indicator_values=[(plan["indicator"], focal_vn.member_state, Decimal("120"), "Provisional")],
         links=[("https://example.org/pilot-report", "Pilot report")],
     )
-    return services.progress_update_save(update=update, content=content, acting_user=focal_vn, submit=True)
+    return update_services.progress_update_save(
+        update=update, content=content, acting_user=focal_vn, submit=True
+    )
 
 
 # --- Approval ------------------------------------------------------------------------------------
@@ -59,7 +63,7 @@ def _submitted_with_content(cycle, plan, focal_vn, **fields):
 def test_approval_sets_the_official_record_from_the_update(cycle, plan, focal_vn, secretariat_user):
     update = _submitted_with_content(cycle, plan, focal_vn)
 
-    services.progress_update_approve(update=update, acting_user=secretariat_user, comment="Thanks.")
+    review_services.progress_update_approve(update=update, acting_user=secretariat_user, comment="Thanks.")
 
     activity = _fresh(plan["activity"])
     assert (activity.status, activity.flag, activity.percent_complete) == ("delayed", "amber", 65)
@@ -81,7 +85,7 @@ def test_approval_leaves_the_activity_alone_when_nothing_changes(submitted_vn, p
     activity.save()
     rows_before = activity.history.count()
 
-    services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
 
     assert _fresh(plan["activity"]).history.count() == rows_before
 
@@ -94,17 +98,17 @@ def test_the_expected_report_mirrors_every_step(cycle, plan, focal_vn, secretari
     assert cell() == ("missing", None)
     update = write_update(focal_vn, plan["activity"], cycle)
     assert cell() == ("draft", update.pk)
-    services.progress_update_submit(update=update, acting_user=focal_vn)
+    update_services.progress_update_submit(update=update, acting_user=focal_vn)
     assert cell() == ("submitted", update.pk)
-    services.progress_update_return(update=update, comment="Add dates.", acting_user=secretariat_user)
+    review_services.progress_update_return(update=update, comment="Add dates.", acting_user=secretariat_user)
     assert cell() == ("returned", update.pk)
-    services.progress_update_submit(update=update, acting_user=focal_vn)
+    update_services.progress_update_submit(update=update, acting_user=focal_vn)
     assert cell() == ("submitted", update.pk)
-    services.progress_update_approve(update=update, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=update, acting_user=secretariat_user)
     assert cell() == ("approved", update.pk)
-    correction = services.progress_update_correct(update=update, acting_user=focal_vn)
+    correction = update_services.progress_update_correct(update=update, acting_user=focal_vn)
     assert cell() == ("draft", correction.pk)
-    services.progress_update_discard(update=correction, acting_user=focal_vn)
+    update_services.progress_update_discard(update=correction, acting_user=focal_vn)
     assert cell() == ("approved", update.pk)
 
 
@@ -119,9 +123,9 @@ def test_a_failure_midway_through_approval_leaves_nothing_of_it(
     def broken_milestone_update(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "milestone_update", broken_milestone_update)
+    monkeypatch.setattr(review_services, "milestone_update", broken_milestone_update)
     with pytest.raises(RuntimeError):
-        services.progress_update_approve(update=update, acting_user=secretariat_user)
+        review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     fresh = _fresh(update)
     assert fresh.state == UpdateState.SUBMITTED
@@ -141,12 +145,12 @@ def test_a_failure_midway_through_approval_leaves_nothing_of_it(
 
 def test_a_stale_reviewer_gets_a_conflict_and_changes_nothing(submitted_vn, secretariat_user):
     version = submitted_vn.version
-    services.progress_update_return(
+    review_services.progress_update_return(
         update=submitted_vn, comment="Add dates.", acting_user=secretariat_user, expected_version=version
     )
 
     with pytest.raises(StaleVersionError):
-        services.progress_update_approve(
+        review_services.progress_update_approve(
             update=submitted_vn, acting_user=secretariat_user, expected_version=version
         )
 
@@ -157,7 +161,7 @@ def test_review_and_notification_mail_follow_the_commit(
     submitted_vn, secretariat_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.progress_update_return(
+        review_services.progress_update_return(
             update=submitted_vn, comment="Add dates.", acting_user=secretariat_user
         )
 
@@ -171,9 +175,9 @@ def test_review_and_notification_mail_follow_the_commit(
 
 def test_a_correction_is_a_new_draft_carrying_the_approved_content(cycle, plan, focal_vn, secretariat_user):
     original = _submitted_with_content(cycle, plan, focal_vn, no_progress=False, challenges="Funding.")
-    services.progress_update_approve(update=original, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=original, acting_user=secretariat_user)
 
-    correction = services.progress_update_correct(update=original, acting_user=focal_vn)
+    correction = update_services.progress_update_correct(update=original, acting_user=focal_vn)
 
     correction = _fresh(correction)
     assert correction.pk != original.pk
@@ -205,13 +209,13 @@ def test_a_correction_is_a_new_draft_carrying_the_approved_content(cycle, plan, 
 def test_a_correction_goes_through_review_and_becomes_the_record(
     approved_vn, plan, focal_vn, secretariat_user
 ):
-    correction = services.progress_update_correct(update=approved_vn, acting_user=focal_vn)
+    correction = update_services.progress_update_correct(update=approved_vn, acting_user=focal_vn)
     correction.proposed_percent = 55
     correction.narrative = "Corrected: 55% not 40%."
-    services.progress_update_save(
-        update=correction, content=services.UpdateContent(), acting_user=focal_vn, submit=True
+    update_services.progress_update_save(
+        update=correction, content=update_services.UpdateContent(), acting_user=focal_vn, submit=True
     )
-    services.progress_update_approve(update=correction, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=correction, acting_user=secretariat_user)
 
     assert _fresh(plan["activity"]).percent_complete == 55
     assert ProgressUpdate.objects.approved().filter(activity=plan["activity"]).count() == 2
@@ -219,7 +223,7 @@ def test_a_correction_goes_through_review_and_becomes_the_record(
 
 def test_only_an_approved_update_can_be_corrected(submitted_vn, focal_vn):
     with pytest.raises(PermissionDenied):
-        services.progress_update_correct(update=submitted_vn, acting_user=focal_vn)
+        update_services.progress_update_correct(update=submitted_vn, acting_user=focal_vn)
 
     assert ProgressUpdate.objects.count() == 1
 
@@ -235,10 +239,10 @@ def test_only_one_update_in_the_works_per_party_activity_and_cycle(draft_vn, cyc
 
 
 def test_a_second_correction_while_one_is_open_is_refused(approved_vn, focal_vn):
-    services.progress_update_correct(update=approved_vn, acting_user=focal_vn)
+    update_services.progress_update_correct(update=approved_vn, acting_user=focal_vn)
 
     with pytest.raises(ValidationError):
-        services.progress_update_correct(update=approved_vn, acting_user=focal_vn)
+        update_services.progress_update_correct(update=approved_vn, acting_user=focal_vn)
 
     assert ProgressUpdate.objects.count() == 2
 
@@ -260,7 +264,9 @@ def test_editing_keeps_the_update_where_it_belongs(draft_vn, focal_vn, thailand,
     edited.author = secretariat_user
     edited.review_comment = "Forged approval note."
 
-    services.progress_update_save(update=edited, content=services.UpdateContent(), acting_user=focal_vn)
+    update_services.progress_update_save(
+        update=edited, content=update_services.UpdateContent(), acting_user=focal_vn
+    )
 
     fresh = _fresh(draft_vn)
     assert fresh.narrative == "Edited."
@@ -274,10 +280,14 @@ def test_editing_keeps_the_update_where_it_belongs(draft_vn, focal_vn, thailand,
 
 def test_saving_from_an_old_copy_keeps_the_reviewers_comment(submitted_vn, focal_vn, secretariat_user):
     stale_copy = _fresh(submitted_vn)
-    services.progress_update_return(update=submitted_vn, comment="Add dates.", acting_user=secretariat_user)
+    review_services.progress_update_return(
+        update=submitted_vn, comment="Add dates.", acting_user=secretariat_user
+    )
 
     stale_copy.narrative = "Dates added."
-    services.progress_update_save(update=stale_copy, content=services.UpdateContent(), acting_user=focal_vn)
+    update_services.progress_update_save(
+        update=stale_copy, content=update_services.UpdateContent(), acting_user=focal_vn
+    )
 
     fresh = _fresh(submitted_vn)
     assert (fresh.state, fresh.narrative) == (UpdateState.RETURNED, "Dates added.")
@@ -288,15 +298,18 @@ def test_a_stale_form_is_refused(draft_vn, focal_vn):
     first = _fresh(draft_vn)
     second = _fresh(draft_vn)
     first.narrative = "First edit."
-    services.progress_update_save(
-        update=first, content=services.UpdateContent(), acting_user=focal_vn, expected_version=first.version
+    update_services.progress_update_save(
+        update=first,
+        content=update_services.UpdateContent(),
+        acting_user=focal_vn,
+        expected_version=first.version,
     )
     second.narrative = "Second edit."
 
     with pytest.raises(StaleVersionError):
-        services.progress_update_save(
+        update_services.progress_update_save(
             update=second,
-            content=services.UpdateContent(),
+            content=update_services.UpdateContent(),
             acting_user=focal_vn,
             expected_version=second.version,
         )
@@ -306,14 +319,14 @@ def test_a_stale_form_is_refused(draft_vn, focal_vn):
 
 def test_content_is_replaced_as_a_whole_on_each_save(cycle, plan, focal_vn):
     update = _submitted_with_content(cycle, plan, focal_vn)
-    services.progress_update_return(
+    review_services.progress_update_return(
         update=update, comment="Wrong link.", acting_user=factories.SecretariatFactory(username="sec.b")
     )
     update = _fresh(update)
 
-    services.progress_update_save(
+    update_services.progress_update_save(
         update=update,
-        content=services.UpdateContent(links=[("https://example.org/right", "Right report")]),
+        content=update_services.UpdateContent(links=[("https://example.org/right", "Right report")]),
         acting_user=focal_vn,
     )
 
@@ -326,17 +339,17 @@ def test_content_is_replaced_as_a_whole_on_each_save(cycle, plan, focal_vn):
     ("content", "field"),
     [
         (
-            lambda plan: services.UpdateContent(achievements=[(plan["other_milestone"], YESTERDAY)]),
+            lambda plan: update_services.UpdateContent(achievements=[(plan["other_milestone"], YESTERDAY)]),
             "achievements",
         ),
         (
-            lambda plan: services.UpdateContent(
+            lambda plan: update_services.UpdateContent(
                 achievements=[(plan["milestone"], timezone.localdate() + datetime.timedelta(days=3))]
             ),
             "achievements",
         ),
         (
-            lambda plan: services.UpdateContent(
+            lambda plan: update_services.UpdateContent(
                 indicator_values=[(plan["other_indicator"], None, Decimal(1), "")]
             ),
             "indicator_values",
@@ -351,11 +364,11 @@ def test_content_that_does_not_belong_is_refused_at_its_field(cycle, plan, focal
         "other_milestone": factories.MilestoneFactory(activity=other),
         "other_indicator": factories.IndicatorFactory(activity=other),
     }
-    update = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     update.narrative = "x"
 
     with pytest.raises(ValidationError) as refused:
-        services.progress_update_save(update=update, content=content(plan), acting_user=focal_vn)
+        update_services.progress_update_save(update=update, content=content(plan), acting_user=focal_vn)
 
     assert list(refused.value.message_dict) == [field]
     assert not ProgressUpdate.objects.exists()
@@ -371,12 +384,12 @@ def test_percent_over_100_is_refused_at_the_field(cycle, plan, focal_vn):
 
 def test_an_indicator_of_the_recommendation_may_be_reported(cycle, plan, focal_vn):
     indicator = factories.IndicatorFactory(activity=None, recommendation=plan["recommendation"])
-    update = services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
+    update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_vn)
     update.narrative = "x"
 
-    services.progress_update_save(
+    update_services.progress_update_save(
         update=update,
-        content=services.UpdateContent(indicator_values=[(indicator, None, Decimal("3.5"), "")]),
+        content=update_services.UpdateContent(indicator_values=[(indicator, None, Decimal("3.5"), "")]),
         acting_user=focal_vn,
     )
 
@@ -412,7 +425,7 @@ def test_opening_fixes_one_report_per_responsible_party(
         roadmap=roadmap, recommendation=rec, code="R2.4", status="discontinued", lead_bodies=[costi]
     )
 
-    created = services.cycle_open(cycle=planned, acting_user=secretariat_user)
+    created = cycle_services.cycle_open(cycle=planned, acting_user=secretariat_user)
 
     due = set(
         DueUpdate.objects.filter(cycle=planned).values_list(
@@ -440,14 +453,14 @@ def test_opening_twice_is_refused(cycle, secretariat_user):
     count = DueUpdate.objects.count()
 
     with pytest.raises(TransitionError) as refused:
-        services.cycle_open(cycle=cycle, acting_user=secretariat_user)
+        cycle_services.cycle_open(cycle=cycle, acting_user=secretariat_user)
 
     assert "Only a planned cycle can be opened" in str(refused.value)
     assert DueUpdate.objects.count() == count
 
 
 def test_closing_locks_the_cycle(cycle, secretariat_user):
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user, reason="Deadline passed.")
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user, reason="Deadline passed.")
 
     fresh = _fresh(cycle)
     assert (fresh.state, fresh.closed_by) == (CycleState.CLOSED, secretariat_user)
@@ -458,11 +471,11 @@ def test_closing_locks_the_cycle(cycle, secretariat_user):
 def test_only_an_open_cycle_can_be_closed(planned, cycle, secretariat_user, state):
     target = planned if state == "planned" else cycle
     if state == "closed":
-        services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+        cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
     version = _fresh(target).version
 
     with pytest.raises(TransitionError) as refused:
-        services.cycle_close(cycle=target, acting_user=secretariat_user)
+        cycle_services.cycle_close(cycle=target, acting_user=secretariat_user)
 
     assert "Only an open cycle can be closed" in str(refused.value)
     assert (_fresh(target).state, _fresh(target).version) == (state, version)
@@ -471,11 +484,11 @@ def test_only_an_open_cycle_can_be_closed(planned, cycle, secretariat_user, stat
 def test_a_stale_cycle_edit_is_refused(cycle, secretariat_user):
     other = _fresh(cycle)
     other.name = "Renamed"
-    services.cycle_update(cycle=other, expected_version=cycle.version, acting_user=secretariat_user)
+    cycle_services.cycle_update(cycle=other, expected_version=cycle.version, acting_user=secretariat_user)
     cycle.name = "Renamed again"
 
     with pytest.raises(StaleVersionError):
-        services.cycle_update(cycle=cycle, expected_version=cycle.version, acting_user=secretariat_user)
+        cycle_services.cycle_update(cycle=cycle, expected_version=cycle.version, acting_user=secretariat_user)
 
     assert _fresh(cycle).name == "Renamed"
 
@@ -484,7 +497,7 @@ def test_editing_a_cycle_never_moves_its_state(cycle, secretariat_user):
     cycle.state = CycleState.CLOSED
     cycle.name = "Second half"
 
-    services.cycle_update(cycle=cycle, expected_version=cycle.version, acting_user=secretariat_user)
+    cycle_services.cycle_update(cycle=cycle, expected_version=cycle.version, acting_user=secretariat_user)
 
     assert (_fresh(cycle).state, _fresh(cycle).name) == (CycleState.OPEN, "Second half")
 
@@ -499,7 +512,7 @@ def test_a_cycle_cannot_end_before_it_starts(secretariat_user):
     )
 
     with pytest.raises(ValidationError):
-        services.cycle_create(cycle=cycle, acting_user=secretariat_user)
+        cycle_services.cycle_create(cycle=cycle, acting_user=secretariat_user)
 
     assert not ReportingCycle.objects.filter(slug="2028-H1").exists()
 
@@ -513,21 +526,23 @@ def test_a_planned_cycle_accepts_no_reports(planned, plan, focal_vn):
 
 @pytest.fixture
 def closed(cycle, secretariat_user):
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
     return _fresh(cycle)
 
 
 def test_a_closed_cycle_refuses_new_updates_edits_and_submissions(
     draft_vn, cycle, plan, focal_vn, focal_th, secretariat_user
 ):
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
     draft_vn = _fresh(draft_vn)
     draft_vn.narrative = "Too late."
 
     with pytest.raises(PermissionDenied):
-        services.progress_update_save(update=draft_vn, content=services.UpdateContent(), acting_user=focal_vn)
+        update_services.progress_update_save(
+            update=draft_vn, content=update_services.UpdateContent(), acting_user=focal_vn
+        )
     with pytest.raises(PermissionDenied):
-        services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
+        update_services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
     with pytest.raises(PermissionDenied):
         write_update(focal_th, plan["activity"], cycle)
 
@@ -537,9 +552,9 @@ def test_a_closed_cycle_refuses_new_updates_edits_and_submissions(
 
 
 def test_reviews_go_on_after_closing(submitted_vn, cycle, secretariat_user):
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
 
-    services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
+    review_services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
 
     assert _fresh(submitted_vn).state == UpdateState.APPROVED
 
@@ -547,7 +562,7 @@ def test_reviews_go_on_after_closing(submitted_vn, cycle, secretariat_user):
 def test_reopening_for_one_party_lets_only_that_party_report(
     closed, plan, focal_vn, focal_th, viet_nam, secretariat_user
 ):
-    reopening = services.cycle_reopen_for_party(
+    reopening = cycle_services.cycle_reopen_for_party(
         cycle=closed,
         reason="Ministry reshuffle delayed sign-off.",
         acting_user=secretariat_user,
@@ -568,7 +583,7 @@ def test_reopening_for_one_party_lets_only_that_party_report(
 
 def test_reopening_needs_a_reason(closed, viet_nam, secretariat_user):
     with pytest.raises(ValidationError) as refused:
-        services.cycle_reopen_for_party(
+        cycle_services.cycle_reopen_for_party(
             cycle=closed, reason="  ", acting_user=secretariat_user, member_state=viet_nam
         )
 
@@ -579,23 +594,25 @@ def test_reopening_needs_a_reason(closed, viet_nam, secretariat_user):
 def test_reopening_needs_exactly_one_party(closed, viet_nam, costi, secretariat_user):
     for party in ({}, {"member_state": viet_nam, "body": costi}):
         with pytest.raises(ValidationError):
-            services.cycle_reopen_for_party(cycle=closed, reason="Why", acting_user=secretariat_user, **party)
+            cycle_services.cycle_reopen_for_party(
+                cycle=closed, reason="Why", acting_user=secretariat_user, **party
+            )
 
     assert not CycleReopening.objects.exists()
 
 
 def test_only_a_closed_cycle_is_reopened_and_only_once_per_party(cycle, viet_nam, secretariat_user):
     with pytest.raises(TransitionError):
-        services.cycle_reopen_for_party(
+        cycle_services.cycle_reopen_for_party(
             cycle=cycle, reason="Why", acting_user=secretariat_user, member_state=viet_nam
         )
-    services.cycle_close(cycle=cycle, acting_user=secretariat_user)
-    services.cycle_reopen_for_party(
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    cycle_services.cycle_reopen_for_party(
         cycle=cycle, reason="Why", acting_user=secretariat_user, member_state=viet_nam
     )
 
     with pytest.raises(TransitionError):
-        services.cycle_reopen_for_party(
+        cycle_services.cycle_reopen_for_party(
             cycle=cycle, reason="Again", acting_user=secretariat_user, member_state=viet_nam
         )
 
@@ -603,22 +620,24 @@ def test_only_a_closed_cycle_is_reopened_and_only_once_per_party(cycle, viet_nam
 
 
 def test_ending_a_reopening_locks_the_party_out_again(closed, plan, focal_vn, viet_nam, secretariat_user):
-    reopening = services.cycle_reopen_for_party(
+    reopening = cycle_services.cycle_reopen_for_party(
         cycle=closed, reason="Late sign-off.", acting_user=secretariat_user, member_state=viet_nam
     )
     draft = write_update(focal_vn, plan["activity"], closed)
 
-    services.cycle_reopening_end(reopening=reopening, acting_user=secretariat_user)
+    cycle_services.cycle_reopening_end(reopening=reopening, acting_user=secretariat_user)
 
     ended = _fresh(reopening)
     assert (ended.is_active, ended.ended_by) == (False, secretariat_user)
     with pytest.raises(PermissionDenied):
-        services.progress_update_submit(update=draft, acting_user=focal_vn)
+        update_services.progress_update_submit(update=draft, acting_user=focal_vn)
     assert _fresh(draft).state == UpdateState.DRAFT
 
 
 def test_a_body_reopening_lets_in_that_body_only(closed, plan, costi, costi_rep, focal_vn, secretariat_user):
-    services.cycle_reopen_for_party(cycle=closed, reason="Late.", acting_user=secretariat_user, body=costi)
+    cycle_services.cycle_reopen_for_party(
+        cycle=closed, reason="Late.", acting_user=secretariat_user, body=costi
+    )
 
     write_update(costi_rep, plan["activity"], closed)
     with pytest.raises(PermissionDenied):
@@ -629,14 +648,14 @@ def test_a_body_reopening_lets_in_that_body_only(closed, plan, costi, costi_rep,
 
 def test_closing_ends_every_reopening(closed, viet_nam, thailand, secretariat_user):
     for state in (viet_nam, thailand):
-        services.cycle_reopen_for_party(
+        cycle_services.cycle_reopen_for_party(
             cycle=closed, reason="Late.", acting_user=secretariat_user, member_state=state
         )
     # No service moves a closed cycle back to open, so force it: the guard is that no reopening outlives
     # a close, whatever path the cycle took.
     ReportingCycle.objects.filter(pk=closed.pk).update(state=CycleState.OPEN)
 
-    services.cycle_close(cycle=closed, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=closed, acting_user=secretariat_user)
 
     assert not CycleReopening.objects.filter(ended_at__isnull=True).exists()
     assert set(CycleReopening.objects.values_list("ended_by", flat=True)) == {secretariat_user.pk}
@@ -647,13 +666,15 @@ def test_the_secretariat_adds_and_removes_what_is_due(
 ):
     extra = factories.ActivityFactory(roadmap=roadmap, code="R2.5")
 
-    added = services.due_update_add(cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi)
+    added = cycle_services.due_update_add(
+        cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi
+    )
 
     assert (added.status, added.added_by, added.body) == ("missing", secretariat_user, costi)
     with pytest.raises(ValidationError):
-        services.due_update_add(cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi)
+        cycle_services.due_update_add(cycle=cycle, activity=extra, acting_user=secretariat_user, body=costi)
     added_pk = added.pk
-    services.due_update_remove(expected=added, acting_user=secretariat_user, reason="Not COSTI's.")
+    cycle_services.due_update_remove(expected=added, acting_user=secretariat_user, reason="Not COSTI's.")
     assert not DueUpdate.objects.filter(activity=extra).exists()
     removed = DueUpdate.history.filter(id=added_pk).first()
     assert (removed.history_type, removed.history_user, removed.history_change_reason) == (
@@ -668,7 +689,7 @@ def test_adding_a_due_report_picks_up_an_update_already_written(
 ):
     update = write_update(costi_rep, plan["activity"], cycle, submit=True)
 
-    added = services.due_update_add(
+    added = cycle_services.due_update_add(
         cycle=cycle, activity=plan["activity"], acting_user=secretariat_user, body=costi
     )
 
@@ -679,7 +700,7 @@ def test_nothing_is_added_to_a_closed_cycle(closed, roadmap, costi, secretariat_
     extra = factories.ActivityFactory(roadmap=roadmap, code="R2.6")
 
     with pytest.raises(TransitionError):
-        services.due_update_add(cycle=closed, activity=extra, acting_user=secretariat_user, body=costi)
+        cycle_services.due_update_add(cycle=closed, activity=extra, acting_user=secretariat_user, body=costi)
 
     assert not DueUpdate.objects.filter(activity=extra).exists()
 
@@ -691,7 +712,7 @@ def outsiders(focal_vn, focal_th, costi_rep, observer_user, viet_nam):
 
 
 CYCLE_ACTIONS = {
-    "create": lambda c, user, ctx: services.cycle_create(
+    "create": lambda c, user, ctx: cycle_services.cycle_create(
         cycle=ReportingCycle(
             slug="2029-H1",
             name="x",
@@ -701,21 +722,23 @@ CYCLE_ACTIONS = {
         ),
         acting_user=user,
     ),
-    "update": lambda c, user, ctx: services.cycle_update(
+    "update": lambda c, user, ctx: cycle_services.cycle_update(
         cycle=c["open"], expected_version=None, acting_user=user
     ),
-    "open": lambda c, user, ctx: services.cycle_open(cycle=c["planned"], acting_user=user),
-    "close": lambda c, user, ctx: services.cycle_close(cycle=c["open"], acting_user=user),
-    "reopen": lambda c, user, ctx: services.cycle_reopen_for_party(
+    "open": lambda c, user, ctx: cycle_services.cycle_open(cycle=c["planned"], acting_user=user),
+    "close": lambda c, user, ctx: cycle_services.cycle_close(cycle=c["open"], acting_user=user),
+    "reopen": lambda c, user, ctx: cycle_services.cycle_reopen_for_party(
         cycle=c["closed"], reason="Why", acting_user=user, member_state=ctx["viet_nam"]
     ),
-    "end-reopening": lambda c, user, ctx: services.cycle_reopening_end(
+    "end-reopening": lambda c, user, ctx: cycle_services.cycle_reopening_end(
         reopening=ctx["reopening"], acting_user=user
     ),
-    "add-due": lambda c, user, ctx: services.due_update_add(
+    "add-due": lambda c, user, ctx: cycle_services.due_update_add(
         cycle=c["open"], activity=ctx["extra"], acting_user=user, body=ctx["costi"]
     ),
-    "remove-due": lambda c, user, ctx: services.due_update_remove(expected=ctx["expected"], acting_user=user),
+    "remove-due": lambda c, user, ctx: cycle_services.due_update_remove(
+        expected=ctx["expected"], acting_user=user
+    ),
 }
 
 
@@ -724,14 +747,14 @@ def test_only_the_secretariat_manages_cycles(
     action, cycle, planned, plan, outsiders, viet_nam, costi, secretariat_user
 ):
     closed_cycle = factories.ReportingCycleFactory(slug="2025-H2")
-    services.cycle_open(cycle=closed_cycle, acting_user=secretariat_user)
-    services.cycle_close(cycle=closed_cycle, acting_user=secretariat_user)
+    cycle_services.cycle_open(cycle=closed_cycle, acting_user=secretariat_user)
+    cycle_services.cycle_close(cycle=closed_cycle, acting_user=secretariat_user)
     ctx = {
         "viet_nam": viet_nam,
         "costi": costi,
         "extra": factories.ActivityFactory(code="R2.7"),
         "expected": DueUpdate.objects.filter(cycle=cycle).first(),
-        "reopening": services.cycle_reopen_for_party(
+        "reopening": cycle_services.cycle_reopen_for_party(
             cycle=closed_cycle, reason="Why", acting_user=secretariat_user, body=costi
         ),
     }
@@ -763,7 +786,7 @@ def test_cycle_writes_need_an_active_secretariat_account(planned, secretariat_us
     secretariat_user.save()
 
     with pytest.raises(PermissionDenied):
-        services.cycle_open(cycle=planned, acting_user=secretariat_user)
+        cycle_services.cycle_open(cycle=planned, acting_user=secretariat_user)
 
     assert _fresh(planned).state == CycleState.PLANNED
 
@@ -772,5 +795,5 @@ def test_opening_on_an_empty_plan_is_allowed(secretariat_user, db):
     empty = factories.ReportingCycleFactory(slug="2031-H1")
     assert not Activity.objects.exists()
 
-    assert services.cycle_open(cycle=empty, acting_user=secretariat_user) == 0
+    assert cycle_services.cycle_open(cycle=empty, acting_user=secretariat_user) == 0
     assert _fresh(empty).state == CycleState.OPEN

@@ -3,10 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import TransitionError
 from tests.tracker.conftest import write_update
-from tracker import services
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
-from tracker.services import TransitionError
+from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +42,19 @@ def _snapshot(update):
 
 
 def _submit(update, users, comment):
-    return services.progress_update_submit(update=update, acting_user=users["focal_vn"], comment=comment)
+    return update_services.progress_update_submit(
+        update=update, acting_user=users["focal_vn"], comment=comment
+    )
 
 
 def _approve(update, users, comment):
-    return services.progress_update_approve(
+    return review_services.progress_update_approve(
         update=update, acting_user=users["secretariat_user"], comment=comment
     )
 
 
 def _return(update, users, comment):
-    return services.progress_update_return(
+    return review_services.progress_update_return(
         update=update, acting_user=users["secretariat_user"], comment=comment
     )
 
@@ -104,7 +107,7 @@ def test_each_allowed_move_is_made_and_recorded_with_who_and_why(
 
 
 def test_a_move_without_a_comment_is_recorded_under_the_new_state(draft_vn, focal_vn):
-    services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
+    update_services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
 
     history = _fresh(draft_vn).history.first()
     assert history.history_user == focal_vn
@@ -128,7 +131,7 @@ def test_submission_stamps_the_time_and_review_stamps_the_reviewer(submitted_vn,
     assert submitted_vn.submitted_at is not None
     assert submitted_vn.reviewed_by is None
 
-    returned = services.progress_update_return(
+    returned = review_services.progress_update_return(
         update=submitted_vn, comment="Add the dates.", acting_user=secretariat_user
     )
 
@@ -139,11 +142,11 @@ def test_submission_stamps_the_time_and_review_stamps_the_reviewer(submitted_vn,
 
 
 def test_the_full_round_trip_is_listed_in_order(submitted_vn, focal_vn, secretariat_user):
-    services.progress_update_return(
+    review_services.progress_update_return(
         update=submitted_vn, comment="Add the dates.", acting_user=secretariat_user
     )
-    services.progress_update_submit(update=submitted_vn, acting_user=focal_vn, comment="Dates added.")
-    services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
+    update_services.progress_update_submit(update=submitted_vn, acting_user=focal_vn, comment="Dates added.")
+    review_services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
 
     trail = UpdateTransition.objects.filter(update=submitted_vn).order_by("at", "pk")
     assert [(t.from_state, t.to_state, t.actor) for t in trail] == [
@@ -173,9 +176,9 @@ def test_a_draft_may_be_saved_without_a_narrative(cycle, plan, focal_vn):
 def test_a_returned_update_can_be_edited_and_resubmitted_in_one_save(returned_vn, focal_vn):
     returned_vn.narrative = "Pilots ran in Hanoi and Da Nang."
 
-    services.progress_update_save(
+    update_services.progress_update_save(
         update=returned_vn,
-        content=services.UpdateContent(),
+        content=update_services.UpdateContent(),
         acting_user=focal_vn,
         expected_version=returned_vn.version,
         submit=True,
@@ -190,7 +193,7 @@ def test_a_returned_update_can_be_edited_and_resubmitted_in_one_save(returned_vn
 
 
 def test_a_draft_is_discarded_and_its_expected_report_is_missing_again(draft_vn, focal_vn):
-    services.progress_update_discard(update=draft_vn, acting_user=focal_vn)
+    update_services.progress_update_discard(update=draft_vn, acting_user=focal_vn)
 
     assert not ProgressUpdate.objects.filter(pk=draft_vn.pk).exists()
     expected = DueUpdate.objects.get(
@@ -211,8 +214,8 @@ def test_a_draft_is_discarded_and_its_expected_report_is_missing_again(draft_vn,
 def _edit(update, users):
     update = _fresh(update)
     update.narrative = "Rewritten after the fact."
-    return services.progress_update_save(
-        update=update, content=services.UpdateContent(), acting_user=users["focal_vn"]
+    return update_services.progress_update_save(
+        update=update, content=update_services.UpdateContent(), acting_user=users["focal_vn"]
     )
 
 
@@ -240,19 +243,19 @@ FORBIDDEN = [
     ("submitted_vn", _edit, TransitionError, "This update is Submitted and can no longer be edited."),
     (
         "submitted_vn",
-        lambda u, users: services.progress_update_discard(update=u, acting_user=users["focal_vn"]),
+        lambda u, users: update_services.progress_update_discard(update=u, acting_user=users["focal_vn"]),
         TransitionError,
         "Only a draft can be discarded.",
     ),
     (
         "returned_vn",
-        lambda u, users: services.progress_update_discard(update=u, acting_user=users["focal_vn"]),
+        lambda u, users: update_services.progress_update_discard(update=u, acting_user=users["focal_vn"]),
         TransitionError,
         "Only a draft can be discarded.",
     ),
     (
         "approved_vn",
-        lambda u, users: services.progress_update_discard(update=u, acting_user=users["focal_vn"]),
+        lambda u, users: update_services.progress_update_discard(update=u, acting_user=users["focal_vn"]),
         TransitionError,
         "Only a draft can be discarded.",
     ),
@@ -290,7 +293,7 @@ def test_each_forbidden_move_is_refused_clearly_and_changes_nothing(
 
 def test_the_already_reviewed_message_names_the_reviewer(approved_vn, secretariat_user):
     with pytest.raises(TransitionError) as refused:
-        services.progress_update_approve(update=approved_vn, acting_user=secretariat_user)
+        review_services.progress_update_approve(update=approved_vn, acting_user=secretariat_user)
 
     assert str(secretariat_user) in str(refused.value)
 
@@ -300,7 +303,7 @@ def test_returning_without_a_comment_is_refused_at_the_comment(submitted_vn, sec
 
     for comment in ("", "   "):
         with pytest.raises(ValidationError) as refused:
-            services.progress_update_return(
+            review_services.progress_update_return(
                 update=submitted_vn, comment=comment, acting_user=secretariat_user
             )
         assert list(refused.value.message_dict) == ["comment"]
@@ -313,7 +316,7 @@ def test_submitting_without_narrative_or_no_progress_is_refused_at_the_narrative
     before = _snapshot(draft)
 
     with pytest.raises(ValidationError) as refused:
-        services.progress_update_submit(update=draft, acting_user=focal_vn)
+        update_services.progress_update_submit(update=draft, acting_user=focal_vn)
 
     assert list(refused.value.message_dict) == ["narrative"]
     assert "No progress this period" in refused.value.message_dict["narrative"][0]
@@ -326,8 +329,8 @@ def test_saving_and_submitting_without_narrative_keeps_the_draft_as_it_was(draft
     edited.narrative = ""
 
     with pytest.raises(ValidationError) as refused:
-        services.progress_update_save(
-            update=edited, content=services.UpdateContent(), acting_user=focal_vn, submit=True
+        update_services.progress_update_save(
+            update=edited, content=update_services.UpdateContent(), acting_user=focal_vn, submit=True
         )
 
     assert "narrative" in refused.value.message_dict

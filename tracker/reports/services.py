@@ -1,21 +1,33 @@
-"""Writes on the report archive: request, generate, issue, delete. Each checks `accounts.rules`."""
+"""The report archive: request, generate (gather once, then render), issue, delete.
+
+Queued reports are generated in a background thread by default, inline where settings say. A
+thread keeps the page responsive without a broker: the report's row carries its progress, which
+the page polls. A report cut off by a restart is marked failed (`mark_stale_reports`). Tests
+that run in one transaction set REPORT_RUNNER = "inline", since a thread has its own connection
+and cannot see their uncommitted data.
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import logging
+import threading
 import time
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from core.errors import TransitionError
+from core.permissions import require
 from tracker.models import Report, ReportFormat, ReportScope, ReportState
-from tracker.reports import runner
-from tracker.reports.build import build_report
-from tracker.services import TransitionError, _require
+from tracker.reports.content import ReportContent, gather_report
+from tracker.reports.render import quiet, render
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +81,9 @@ def _error_text(exc: Exception) -> str:
 @transaction.atomic
 def report_request(*, report: Report, acting_user) -> Report:
     """Queue `report` (from `new_report`) for generation in the background; returns it saved."""
-    _require(acting_user, "tracker.generate_report", report)
+    require(acting_user, "tracker.generate_report", report)
     _queue(report, acting_user)
-    runner.dispatch(report.pk)
+    dispatch(report.pk)
     report.refresh_from_db()
     return report
 
@@ -135,7 +147,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
 
 def run_queued_report(report_id: int) -> None:
     """The background worker's entry point: generate one queued report, then let go of the database."""
-    inline = runner.inline()
+    inline = runs_inline()
     try:
         report = Report.objects.filter(pk=report_id, state=ReportState.QUEUED).first()
         if report is not None:
@@ -173,7 +185,7 @@ def report_issue(*, report: Report, acting_user) -> Report:
         raise TransitionError(_("This report has already been issued."))
     if current.state != ReportState.READY:
         raise TransitionError(_("Only a report that is ready can be issued."))
-    _require(acting_user, "tracker.issue_report", current)
+    require(acting_user, "tracker.issue_report", current)
     current.issued_at = timezone.now()
     current.issued_by = acting_user
     current.save(update_fields=["issued_at", "issued_by"])
@@ -186,7 +198,7 @@ def report_delete(*, report: Report, acting_user) -> None:
     current = Report.objects.select_for_update().get(pk=report.pk)
     if current.is_issued:
         raise TransitionError(_("An issued report is kept for good and cannot be deleted."))
-    _require(acting_user, "tracker.delete_report", current)
+    require(acting_user, "tracker.delete_report", current)
     if not current.is_finished:
         # Its worker is still writing the file: deleting now would leave that file behind.
         raise TransitionError(_("This report is still being generated; delete it once it is finished."))
@@ -224,3 +236,51 @@ def _generated_by(report):
     if report.requested_by_id:
         return str(report.requested_by)
     return _("the command line")
+
+
+# progress(percent 0-100, what is happening now)
+Progress = Callable[[int, str], None]
+
+
+def build_report(
+    *,
+    cycle,
+    fmt: str,
+    language: str = "en",
+    recommendation=None,
+    member_state=None,
+    generated_by: str = "",
+    generated_at: datetime.datetime | None = None,
+    progress: Progress = quiet,
+) -> tuple[bytes, ReportContent]:
+    fmt = ReportFormat(fmt)
+    with override(language):
+        progress(5, _("Gathering the approved data"))
+        data = gather_report(
+            cycle,
+            recommendation=recommendation,
+            member_state=member_state,
+            language=language,
+            generated_by=generated_by,
+            generated_at=generated_at,
+        )
+        progress(40, _("Writing the %(format)s file") % {"format": fmt.value.upper()})
+        content = render(data, fmt.value, progress=progress)
+        progress(95, _("Saving the file"))
+    return content, data
+
+
+def runs_inline() -> bool:
+    return getattr(settings, "REPORT_RUNNER", "thread") == "inline"
+
+
+def dispatch(report_id: int) -> None:
+    """Generate the queued report: once the request's transaction commits, in a thread; or now."""
+    if runs_inline():
+        run_queued_report(report_id)
+        return
+    transaction.on_commit(
+        lambda: threading.Thread(
+            target=run_queued_report, args=(report_id,), name=f"report-{report_id}", daemon=True
+        ).start()
+    )

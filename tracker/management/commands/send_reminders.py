@@ -8,13 +8,13 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker.models import ReportingCycle
-from tracker.reminders import (
+from tracker.cycles.reminders import (
     collect_digests,
     collect_submission_digests,
     send_digests,
     send_submission_digests,
 )
+from tracker.models import ReportingCycle
 
 
 def parse_date(value):

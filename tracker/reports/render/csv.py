@@ -13,7 +13,7 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from roadmap.exports import neutralise
+from core.spreadsheets import neutralise
 from tracker.reports.render import common
 
 

@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from roadmap.exports import neutralise
+from core.spreadsheets import neutralise
 from tracker.reports.render import common
 
 HEADER_FONT = Font(bold=True, color="12355B")

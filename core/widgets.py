@@ -1,0 +1,7 @@
+"""Widgets shared by every filter bar."""
+
+from django import forms
+
+
+def select_widget(**attrs):
+    return forms.Select(attrs={"class": "form-select form-select-sm", **attrs})

@@ -1,0 +1,73 @@
+"""The review: the secretariat approves an update into the record, or returns it with a comment."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import TransitionError
+from core.permissions import require
+from roadmap.models import Activity, Milestone
+from roadmap.services import activity_update, milestone_update
+from tracker import notifications
+from tracker.models import ProgressUpdate, UpdateState
+from tracker.updates.services import already_text, lock_update, move_update, sync_due_update
+
+
+def _lock_for_review(update, expected_version, acting_user):
+    """The stored update, locked, once the reviewer may review it and it still awaits review."""
+    current = lock_update(update, expected_version)
+    require(acting_user, "tracker.review_progressupdate", current)
+    if current.state != UpdateState.SUBMITTED:
+        raise TransitionError(
+            already_text(current)
+            if current.state != UpdateState.DRAFT
+            else _("This update has not been submitted.")
+        )
+    return current
+
+
+@transaction.atomic
+def progress_update_return(
+    *, update: ProgressUpdate, comment: str, acting_user, expected_version: int | None = None
+):
+    """Send a submitted update back to its party with the reviewer's comment."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what needs to change before it can be approved.")})
+    current = _lock_for_review(update, expected_version, acting_user)
+    move_update(current, UpdateState.RETURNED, acting_user=acting_user, comment=comment)
+    sync_due_update(current)
+    transaction.on_commit(lambda: notifications.update_reviewed(current))
+    return current
+
+
+@transaction.atomic
+def progress_update_approve(
+    *, update: ProgressUpdate, acting_user, expected_version: int | None = None, comment: str = ""
+):
+    """Approve: the update becomes the record, and the activity and its milestones follow it, at once."""
+    current = _lock_for_review(update, expected_version, acting_user)
+    move_update(current, UpdateState.APPROVED, acting_user=acting_user, comment=(comment or "").strip())
+    reason = _("Approved %(update)s") % {"update": current}
+    activity = Activity.objects.select_for_update().get(pk=current.activity_id)
+    if (activity.status, activity.flag, activity.percent_complete) != (
+        current.proposed_status,
+        current.proposed_flag,
+        current.proposed_percent,
+    ):
+        activity.status = current.proposed_status
+        activity.flag = current.proposed_flag
+        activity.percent_complete = current.proposed_percent
+        activity_update(
+            activity=activity, m2m=None, expected_version=None, reason=reason, acting_user=acting_user
+        )
+    for achievement in current.milestone_achievements.select_related("milestone"):
+        milestone = Milestone.objects.select_for_update().get(pk=achievement.milestone_id)
+        if milestone.actual_date != achievement.achieved_on:
+            milestone.actual_date = achievement.achieved_on
+            milestone_update(
+                milestone=milestone, expected_version=None, reason=reason, acting_user=acting_user
+            )
+    sync_due_update(current)
+    transaction.on_commit(lambda: notifications.update_reviewed(current))
+    return current

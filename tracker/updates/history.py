@@ -1,0 +1,36 @@
+"""An update's field history as people read it: who changed which field from what to what, and why."""
+
+from core.history import history_entries
+
+# Bookkeeping, or shown in the trail of transitions already (state, reviewer, timestamps).
+SKIPPED_FIELDS = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "reviewed_at",
+    "reviewed_by",
+    "review_comment",
+    "activity",
+    "cycle",
+    "member_state",
+    "body",
+    "author",
+    "corrects",
+}
+# Long texts are shown shortened; the update page holds them in full.
+EXCERPT = 160
+
+
+def update_history(update, limit=100):
+    """The update's recorded versions, each compared with the one before, newest first.
+
+    One query (the historical rows with their users), whatever the length of the history.
+    """
+    records = list(
+        update.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+    entries = history_entries(records, lambda r: "", skipped=SKIPPED_FIELDS, excerpt=EXCERPT)
+    entries.reverse()
+    return entries
