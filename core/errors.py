@@ -39,10 +39,13 @@ def stale_message(current):
     ) % {"version": current.version}
 
 
-def check_version(current, expected_version):
-    """Refuse a write made from a copy older than the stored `current` (no silent overwrite)."""
+def check_version(current, expected_version, *, message=None):
+    """Refuse a write made from a copy older than the stored `current` (no silent overwrite).
+
+    `message(current)`, when given, says why in the service's own words (None: the usual sentence).
+    """
     if expected_version is not None and current.version != expected_version:
-        raise StaleVersionError(current)
+        raise StaleVersionError(current, message(current) if message else None)
 
 
 # What a service raises for the user to read; anything else is a bug and a 500.

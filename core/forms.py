@@ -7,12 +7,20 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def attach_error(form, error):
-    """A service's ValidationError onto the form: at the field when it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
+    """A service's ValidationError onto the form: at the field when it names one.
+
+    A form with `section_errors` (a list per part of the page that is not one field) gets the
+    errors for those parts there; anything else lands above the form.
+    """
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error)
+        return
+    sections = getattr(form, "section_errors", {})
+    for name, errors in error.error_dict.items():
+        if name in sections:
+            sections[name].extend(message for err in errors for message in err.messages)
+        else:
+            form.add_error(name if name in form.fields else None, errors)
 
 
 class MarksInvalidFields:

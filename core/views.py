@@ -1,4 +1,5 @@
-"""View helpers every feature uses: one object loaded once for its permission check, service-backed forms."""
+"""View helpers every feature uses: one object loaded once for its permission check, service-backed
+forms, and `show_error`, the one adapter from the services' errors (core.errors) to what a user reads."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,8 +7,30 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from rules.contrib.views import PermissionRequiredMixin
 
-from core.errors import StaleVersionError
+from core.errors import SERVICE_ERRORS, StaleVersionError, error_text
 from core.forms import attach_error
+
+
+def show_error(error, *, form=None, request=None):
+    """Show one of SERVICE_ERRORS where the user reads it: on the form when there is one, else as a message.
+
+    On a form, a ValidationError lands at the fields it names and any other error above the form; a
+    stale version also marks the form as a conflict and says that what the user typed is still there
+    and how to apply it. Without a form, the error's sentence is an error message on the next page.
+    """
+    if form is None:
+        messages.error(request, error_text(error))
+    elif isinstance(error, ValidationError):
+        attach_error(form, error)
+    elif isinstance(error, StaleVersionError):
+        form.conflict = True
+        kept = _(
+            "Your changes are still in the form below: open this page again in a new tab to see the "
+            "latest version, then make your changes there."
+        )
+        form.add_error(None, f"{error.message} {kept}")
+    else:
+        form.add_error(None, error.message)
 
 
 class ObjectPermissionMixin(PermissionRequiredMixin):
@@ -22,8 +45,12 @@ class ObjectPermissionMixin(PermissionRequiredMixin):
         return super().get_object(queryset)
 
 
-class PlanFormMixin:
-    """Shared by the plan's create and edit views: service call, conflict and error handling."""
+class ServiceFormMixin:
+    """A create or edit view whose valid form is saved by a service; what it refuses shows on the form.
+
+    Used by the plan's views and the cycle form. The view names the call (`save_through_service`)
+    and the sentence said on success (`success_text`); nothing typed is lost on any error.
+    """
 
     def form_invalid(self, form):
         messages.error(self.request, _("Please correct the errors below; nothing was saved."))
@@ -35,20 +62,8 @@ class PlanFormMixin:
     def form_valid(self, form):
         try:
             self.save_through_service(form)
-        except StaleVersionError as conflict:
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved this record while you were editing it (now version "
-                    "%(version)s). Your changes are still in the form below and were not saved: "
-                    "reload the page to see the latest version, then apply your changes again."
-                )
-                % {"version": conflict.current.version},
-            )
-            form.conflict = True
-            return self.form_invalid(form)
-        except ValidationError as error:
-            attach_error(form, error)
+        except SERVICE_ERRORS as error:
+            show_error(error, form=form)
             return self.form_invalid(form)
         messages.success(self.request, self.success_text())
         return HttpResponseRedirect(self.get_success_url())

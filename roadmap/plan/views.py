@@ -9,7 +9,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
-from core.views import ObjectPermissionMixin, PlanFormMixin
+from core.views import ObjectPermissionMixin, ServiceFormMixin
 from roadmap import exports, extensions, selectors, services
 from roadmap.filters import ActivityFilter, MilestoneFilter
 from roadmap.history import activity_history
@@ -112,7 +112,7 @@ class ActivityDetailView(ObjectPermissionMixin, DetailView):
         return context
 
 
-class ActivityCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
+class ActivityCreateView(PermissionRequiredMixin, ServiceFormMixin, CreateView):
     permission_required = "roadmap.add_activity"
     form_class = ActivityForm
     template_name = "roadmap/activity_form.html"
@@ -136,7 +136,7 @@ class ActivityCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
         return _("Activity %(code)s created.") % {"code": self.object.code}
 
 
-class ActivityUpdateView(ObjectPermissionMixin, PlanFormMixin, UpdateView):
+class ActivityUpdateView(ObjectPermissionMixin, ServiceFormMixin, UpdateView):
     permission_required = "roadmap.change_activity"
     form_class = ActivityForm
     template_name = "roadmap/activity_form.html"
@@ -162,7 +162,7 @@ class ActivityUpdateView(ObjectPermissionMixin, PlanFormMixin, UpdateView):
         return _("Activity %(code)s saved.") % {"code": self.object.code}
 
 
-class PlanChildCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
+class PlanChildCreateView(PermissionRequiredMixin, ServiceFormMixin, CreateView):
     """Adds a milestone or an indicator through its create service."""
 
     record_name = ""  # the service's keyword for the record: "milestone", "indicator"
@@ -176,7 +176,7 @@ class PlanChildCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
         return self.created_text
 
 
-class PlanChildUpdateView(ObjectPermissionMixin, PlanFormMixin, UpdateView):
+class PlanChildUpdateView(ObjectPermissionMixin, ServiceFormMixin, UpdateView):
     """Edits a milestone or an indicator through its update service, refusing stale versions."""
 
     record_name = ""

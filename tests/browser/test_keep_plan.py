@@ -111,7 +111,10 @@ def test_a_concurrent_change_is_reported_and_the_typed_value_kept(page, login, s
 
     page.get_by_role("button", name="Save").click()
 
-    expect(page.get_by_role("alert").filter(has_text="Someone else saved this record")).to_be_visible()
+    conflict = page.get_by_role("alert").filter(
+        has_text="Someone else changed this record since you opened it"
+    )
+    expect(conflict).to_be_visible()
     expect(title).to_have_value("Readiness assessment pilots, second round")
     current = Activity.objects.get(code="R2.1")
     assert current.title == "Readiness assessment pilots"

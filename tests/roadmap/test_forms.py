@@ -19,7 +19,7 @@ CODE_FORMAT = "Use a code such as R2.3: letters and digits, a dot, a number."
 DUPLICATE_CODE = "Activity with this Code already exists."
 TARGET_BEFORE_BASELINE = "The target year cannot be before the baseline year."
 NEEDS_REASON = "Say why the planned date moved."
-CONFLICT = "Someone else saved this record while you were editing it"
+CONFLICT = "Someone else changed this record since you opened it"
 NOTHING_SAVED = "Please correct the errors below; nothing was saved."
 
 

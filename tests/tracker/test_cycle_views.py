@@ -117,7 +117,8 @@ def test_an_edit_on_a_stale_cycle_is_a_conflict(sec_client, planned, secretariat
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else saved this record while you were editing it" in html
+    assert "Someone else changed this record since you opened it" in html
+    assert "Your changes are still in the form below" in html
     assert 'value="Renamed by me"' in html
     planned.refresh_from_db()
     assert planned.name == "2027 first half"
@@ -181,7 +182,8 @@ def test_opening_from_a_stale_page_is_refused(sec_client, planned):
     assert response.status_code == 302
     planned.refresh_from_db()
     assert planned.state == CycleState.PLANNED
-    assert any("Someone else changed this cycle" in m for m in messages_of(sec_client.get(CYCLES)))
+    conflict = "Someone else changed this record since you opened it"
+    assert any(conflict in m for m in messages_of(sec_client.get(CYCLES)))
 
 
 def test_a_closed_cycle_is_locked(sec_client, other_client, cycle, plan, draft_vn, focal_vn, focal_th):

@@ -386,7 +386,8 @@ def test_a_stale_form_shows_a_conflict_keeps_the_input_and_saves_nothing(client,
     response = client.post(url, page_data(stale_page, narrative="My text.", proposed_percent="60"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else saved this update while you were editing it" in html
+    assert "Someone else changed this record since you opened it" in html
+    assert "Your changes are still in the form below" in html
     assert textarea(html, "narrative") == "My text."
     assert 'name="proposed_percent" value="60"' in html
     draft_vn.refresh_from_db()
@@ -462,7 +463,7 @@ def test_a_stale_submit_changes_nothing(client, draft_vn, focal_vn):
     response = client.post(
         reverse("tracker:update_submit", args=[draft_vn.pk]), {"version": draft_vn.version - 1}, follow=True
     )
-    assert "changed since you opened it" in response.content.decode()
+    assert "Someone else changed this record since you opened it" in response.content.decode()
     draft_vn.refresh_from_db()
     assert draft_vn.state == UpdateState.DRAFT
 

@@ -198,6 +198,29 @@ def test_a_second_approval_without_a_version_is_refused_by_state(sec_client, app
     assert approved_vn.transitions.filter(to_state="approved").count() == 1
 
 
+def test_a_review_of_an_update_changed_since_is_a_conflict(
+    sec_client, submitted_vn, focal_vn, other_reviewer
+):
+    version = submitted_vn.version  # the reviewer opened the page at this version
+    # Meanwhile another reviewer returned it and the reporter submitted it again: nobody approved it.
+    review_services.progress_update_return(update=submitted_vn, comment="More.", acting_user=other_reviewer)
+    resubmitted = update_services.progress_update_submit(update=submitted_vn, acting_user=focal_vn)
+
+    response = sec_client.post(
+        review_url(submitted_vn), {"action": "approve", "comment": "Fine.", "version": version}
+    )
+
+    assert response["Location"] == submitted_vn.get_absolute_url()
+    text = " ".join(messages_of(sec_client.get(QUEUE)))
+    assert (
+        f"Someone else changed this record since you opened it (now version {resubmitted.version}); "
+        "nothing was saved." in text
+    )
+    assert "Your comment was not sent: “Fine.”" in text
+    submitted_vn.refresh_from_db()
+    assert (submitted_vn.state, submitted_vn.version) == ("submitted", resubmitted.version)
+
+
 @pytest.mark.parametrize("role", ["focal_vn", "focal_th", "costi_rep", "observer_user"])
 def test_only_the_secretariat_reviews(client, request, role, submitted_vn):
     client.force_login(request.getfixturevalue(role))
@@ -348,6 +371,22 @@ def test_bulk_reports_a_row_another_reviewer_took(sec_client, three_submitted, o
     )
     assert ProgressUpdate.objects.get(pk=th.pk).state == "approved"
     assert UpdateTransition.objects.filter(update=vn, to_state="approved").count() == 1
+
+
+def test_bulk_names_a_row_the_reviewer_may_not_review(sec_client, three_submitted, secretariat_user):
+    vn, th, _vn2 = three_submitted
+    ProgressUpdate.objects.filter(pk=vn.pk).update(author=secretariat_user)  # nobody reviews their own
+
+    response = sec_client.post(QUEUE, bulk_data("approve", [(vn, ""), (th, "")], ticked=[vn, th]))
+
+    assert response.status_code == 302
+    text = " ".join(messages_of(sec_client.get(QUEUE)))
+    assert (
+        "1 approved; 1 could not be: R2.1 · Viet Nam — "
+        "You may not review this update (nobody reviews their own)." in text
+    )
+    states = dict(ProgressUpdate.objects.values_list("pk", "state"))
+    assert (states[vn.pk], states[th.pk]) == ("submitted", "approved")
 
 
 def test_bulk_with_nothing_ticked_does_nothing_and_says_so(sec_client, three_submitted):

@@ -4,7 +4,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -18,8 +17,7 @@ from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
-from core.forms import attach_error
-from core.views import ObjectPermissionMixin, PlanFormMixin
+from core.views import ObjectPermissionMixin, ServiceFormMixin, show_error
 from roadmap.models import Activity, Recommendation
 from tracker import selectors
 from tracker.cycles import services as cycle_services
@@ -82,7 +80,7 @@ class CycleListView(PermissionRequiredMixin, SingleTableMixin, ListView):
         )
 
 
-class CycleCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
+class CycleCreateView(PermissionRequiredMixin, ServiceFormMixin, CreateView):
     permission_required = MANAGE
     form_class = CycleForm
     template_name = "tracker/cycle_form.html"
@@ -94,7 +92,7 @@ class CycleCreateView(PermissionRequiredMixin, PlanFormMixin, CreateView):
         return _("Cycle %(slug)s created. Open it when reports are due.") % {"slug": self.object.slug}
 
 
-class CycleUpdateView(CycleObjectMixin, PlanFormMixin, UpdateView):
+class CycleUpdateView(CycleObjectMixin, ServiceFormMixin, UpdateView):
     permission_required = MANAGE
     form_class = CycleForm
     template_name = "tracker/cycle_form.html"
@@ -128,18 +126,8 @@ class CycleActionView(CycleObjectMixin, View):
         cycle = self.cycle
         try:
             text = self.act(cycle, _int_or_none(request.POST.get("version")))
-        except errors.StaleVersionError:
-            messages.error(
-                request,
-                _(
-                    "Someone else changed this cycle since you opened the page; nothing was done. "
-                    "Check it and try again."
-                ),
-            )
-        except errors.TransitionError as error:
-            messages.error(request, str(error))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except errors.SERVICE_ERRORS as error:
+            show_error(error, request=request)
         else:
             messages.success(request, text)
         return redirect(cycle)
@@ -181,11 +169,8 @@ class CycleReopenView(CycleObjectMixin, FormView):
                 acting_user=self.request.user,
                 **form.party,
             )
-        except ValidationError as error:
-            attach_error(form, error)
-            return self.form_invalid(form)
-        except errors.TransitionError as error:
-            form.add_error(None, str(error))
+        except errors.SERVICE_ERRORS as error:
+            show_error(error, form=form)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -251,10 +236,8 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
                 expected = cycle_services.due_update_add(
                     cycle=self.cycle, activity=self.activity, acting_user=request.user, **form.party
                 )
-            except ValidationError as error:
-                attach_error(form, error)
-            except errors.TransitionError as error:
-                form.add_error(None, str(error))
+            except errors.SERVICE_ERRORS as error:
+                show_error(error, form=form)
             else:
                 messages.success(
                     request,
@@ -276,8 +259,8 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
             cycle_services.due_update_remove(
                 expected=expected, acting_user=request.user, reason=request.POST.get("reason", "")
             )
-        except errors.TransitionError as error:
-            messages.error(request, str(error))
+        except errors.SERVICE_ERRORS as error:
+            show_error(error, request=request)
         else:
             messages.success(
                 request,

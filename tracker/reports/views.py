@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,10 +13,9 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
-from core.errors import TransitionError
+from core.errors import SERVICE_ERRORS
 from core.files import private_file_response
-from core.forms import attach_error
-from core.views import ObjectPermissionMixin
+from core.views import ObjectPermissionMixin, show_error
 from tracker.models import Report, ReportingCycle, ReportState
 from tracker.reports import services
 from tracker.reports.filters import ReportFilter
@@ -130,8 +128,8 @@ class ReportCreateView(PermissionRequiredMixin, FormView):
         report = form.report()
         try:
             report = services.report_request(report=report, acting_user=self.request.user)
-        except ValidationError as error:
-            attach_error(form, error)
+        except SERVICE_ERRORS as error:
+            show_error(error, form=form)
             return self.form_invalid(form)
         if report.state == ReportState.READY:
             messages.success(self.request, _("The report is ready."))
@@ -199,8 +197,8 @@ class ReportActionView(ReportObjectMixin, View):
         report = self.get_object()
         try:
             return self.act(report)
-        except TransitionError as error:
-            messages.error(request, str(error))
+        except SERVICE_ERRORS as error:
+            show_error(error, request=request)
             return redirect(report)
 
 

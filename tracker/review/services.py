@@ -13,9 +13,16 @@ from tracker.models import ProgressUpdate, UpdateState
 from tracker.updates.services import already_text, lock_update, move_update, sync_due_update
 
 
+def too_late_text(current):
+    """Why a review came too late: who got there first when someone reviewed it (None: it changed)."""
+    if current.state in (UpdateState.APPROVED, UpdateState.RETURNED) and current.reviewed_at:
+        return already_text(current)
+    return None
+
+
 def _lock_for_review(update, expected_version, acting_user):
     """The stored update, locked, once the reviewer may review it and it still awaits review."""
-    current = lock_update(update, expected_version)
+    current = lock_update(update, expected_version, stale_message=too_late_text)
     require(acting_user, "tracker.review_progressupdate", current)
     if current.state != UpdateState.SUBMITTED:
         raise TransitionError(

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -17,7 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
 from tracker import selectors
-from tracker.models import ProgressUpdate, UpdateState
+from tracker.models import ProgressUpdate
 from tracker.review import services as review_services
 from tracker.review.filters import ReviewFilter
 from tracker.review.forms import ReviewForm
@@ -30,31 +29,12 @@ def _label(update):
     return f"{update.activity.code} · {update.party_label}"
 
 
-def conflict_text(current):
-    """Why a review came too late, naming who got there first when someone did."""
-    if current.state in (UpdateState.APPROVED, UpdateState.RETURNED) and current.reviewed_at:
-        return _("This update was already %(state)s by %(who)s at %(when)s.") % {
-            "state": current.get_state_display().lower(),
-            "who": current.reviewed_by,
-            "when": timezone.localtime(current.reviewed_at).strftime("%Y-%m-%d %H:%M"),
-        }
-    return _("This update changed since you opened the page; it is now %(state)s.") % {
-        "state": current.get_state_display().lower()
-    }
-
-
-class Refused(Exception):
-    """One review that did not happen, with the reason in the reviewer's words."""
-
-    def __init__(self, reason, *, invalid=False):
-        super().__init__(reason)
-        self.reason = reason
-        # Invalid input (a return without a note) is the reviewer's to fix: their typing is kept.
-        self.invalid = invalid
-
-
 def review(update, action, *, comment, version, user):
-    """Approve or return one update through its service, turning each failure into a Refused."""
+    """Approve or return one update through its service.
+
+    A refusal is one of SERVICE_ERRORS carrying the reviewer's sentence (a conflict names who got
+    there first); a review the rules forbid becomes one too, so a bulk review names it at its row.
+    """
     try:
         if action == ReviewForm.APPROVE:
             return review_services.progress_update_approve(
@@ -63,14 +43,10 @@ def review(update, action, *, comment, version, user):
         return review_services.progress_update_return(
             update=update, comment=comment, acting_user=user, expected_version=version
         )
-    except errors.StaleVersionError as error:
-        raise Refused(conflict_text(error.current))
-    except errors.TransitionError as error:
-        raise Refused(str(error))
-    except ValidationError as error:
-        raise Refused(" ".join(error.messages), invalid=True)
     except PermissionDenied:
-        raise Refused(_("You may not review this update (nobody reviews their own)."))
+        raise errors.ApplicationError(
+            _("You may not review this update (nobody reviews their own).")
+        ) from None
 
 
 def _int_or_none(value):
@@ -154,9 +130,10 @@ class ReviewQueueView(PermissionRequiredMixin, SingleTableMixin, FilterView):
                     version=posted.versions.get(pk),
                     user=request.user,
                 )
-            except Refused as error:
-                refused[pk] = (_label(update), error.reason)
-                invalid = invalid or error.invalid
+            except errors.SERVICE_ERRORS as error:
+                refused[pk] = (_label(update), errors.error_text(error))
+                # Invalid input (a return without a note) is the reviewer's to fix: their typing is kept.
+                invalid = invalid or isinstance(error, ValidationError)
             else:
                 done.append(pk)
 
@@ -212,9 +189,9 @@ class UpdateReviewView(PermissionRequiredMixin, View):
         action, comment = form.cleaned_data["action"], form.cleaned_data["comment"].strip()
         try:
             review(update, action, comment=comment, version=form.cleaned_data["version"], user=request.user)
-        except Refused as error:
-            text = error.reason
-            if comment and not error.invalid:
+        except errors.SERVICE_ERRORS as error:
+            text = errors.error_text(error)
+            if comment and not isinstance(error, ValidationError):
                 # The comment cannot go anywhere now; hand it back rather than lose it.
                 text = _("%(reason)s Your comment was not sent: “%(comment)s”") % {
                     "reason": text,

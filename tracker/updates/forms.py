@@ -104,6 +104,7 @@ class UpdateForm(VersionedForm):
         ) % {"limit": filesizeformat(MAX_EVIDENCE_BYTES)}
         self.evidence_files = list(evidence_files)
         self.fields["remove_files"].choices = [(f.pk, f.original_name) for f in self.evidence_files]
+        # A service's errors about a whole section, put here by core.forms.attach_error.
         self.section_errors = {"achievements": [], "indicator_values": []}
         self.conflict = False
         self._add_milestone_fields(milestones)
@@ -205,19 +206,6 @@ class UpdateForm(VersionedForm):
             new_files=data.get("files") or [],
             remove_file_ids=data.get("remove_files") or [],
         )
-
-    def add_service_errors(self, error):
-        """Put a service's ValidationError on the fields it names; sections get their own list."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, errors in error.error_dict.items():
-            if key in self.section_errors:
-                self.section_errors[key].extend(e for err in errors for e in err.messages)
-            elif key in self.fields:
-                self.add_error(key, errors)
-            else:
-                self.add_error(None, errors)
 
     @property
     def has_section_errors(self):

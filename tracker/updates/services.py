@@ -264,9 +264,9 @@ def move_update(update, to_state, *, acting_user, comment=""):
     _record(update, from_state=from_state, to_state=to_state, actor=acting_user, comment=comment)
 
 
-def lock_update(update, expected_version):
+def lock_update(update, expected_version, *, stale_message=None):
     current = ProgressUpdate.objects.select_for_update().select_related("cycle", "activity").get(pk=update.pk)
-    check_version(current, expected_version)
+    check_version(current, expected_version, message=stale_message)
     return current
 
 

@@ -20,6 +20,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
 from core.files import private_file_response
+from core.views import show_error
 from roadmap.models import Activity
 from tracker import selectors
 from tracker.models import (
@@ -174,22 +175,12 @@ class UpdateFormMixin(LoginRequiredMixin):
                     expected_version=form.expected_version if self.update.pk else None,
                     submit=submit,
                 )
-            except errors.StaleVersionError as conflict:
-                form.conflict = True
-                form.add_error(
-                    None,
-                    _(
-                        "Someone else saved this update while you were editing it (now version %(version)s). "
-                        "Your changes are still in the form below and were not saved: open the update in "
-                        "another tab to see what changed, then save your changes again."
-                    )
-                    % {"version": conflict.current.version},
-                )
-            except ValidationError as error:
-                form.add_service_errors(error)
             except errors.TransitionError as error:
-                messages.error(request, str(error))
+                # The update no longer takes this form (submitted meanwhile, cycle closed): its page says why.
+                show_error(error, request=request)
                 return redirect(self.update.get_absolute_url())
+            except errors.SERVICE_ERRORS as error:
+                show_error(error, form=form)
             else:
                 messages.success(request, _("Submitted for review.") if submit else _("Draft saved."))
                 return HttpResponseRedirect(update.get_absolute_url())
@@ -311,17 +302,14 @@ class UpdateActionView(LoginRequiredMixin, View):
         update = _visible_update_or_404(request.user, kwargs["pk"])
         try:
             return self.act(update)
-        except errors.TransitionError as error:
-            messages.error(request, str(error))
-        except errors.StaleVersionError as conflict:
-            messages.error(
-                request,
-                _("This update changed since you opened it (now version %(version)s); nothing was done.")
-                % {"version": conflict.current.version},
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            if update.is_editable and request.user.has_perm("tracker.change_progressupdate", update):
+        except errors.SERVICE_ERRORS as error:
+            show_error(error, request=request)
+            # Bad input (submitting an incomplete draft) is fixed in the form, when the user may edit.
+            if (
+                isinstance(error, ValidationError)
+                and update.is_editable
+                and request.user.has_perm("tracker.change_progressupdate", update)
+            ):
                 return redirect("tracker:update_edit", pk=update.pk)
         return redirect(update.get_absolute_url())
 
