@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.parties import party_key
 from roadmap.models import ActivityStatus, Flag
 
 
@@ -153,10 +154,6 @@ class PartyMixin(models.Model):
     def party_key(self):
         """A stable text key such as `ms:VN` or `body:12`, for forms and grouping."""
         return party_key(self.member_state_id, self.body_id)
-
-
-def party_key(member_state_id, body_id):
-    return f"ms:{member_state_id}" if member_state_id else f"body:{body_id}"
 
 
 def party_filter(member_state_id, body_id):

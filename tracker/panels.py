@@ -3,7 +3,7 @@ on the dashboard, the latest approved updates and the open cycle's completeness.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -125,25 +125,22 @@ def cycle_completeness_panel(request, filters):
     cycle = ReportingCycle.objects.open().order_by("deadline").first()
     if cycle is None:
         return render_to_string("tracker/_dashboard_completeness.html", {"cycle": None}, request=request)
-    counts = (
-        _filtered(DueUpdate.objects.filter(cycle=cycle), filters)
-        .values("activity__recommendation_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
+    counts = selectors.shown_due_counts(
+        _filtered(DueUpdate.objects.filter(cycle=cycle), filters), user, "activity__recommendation_id"
     )
     recommendations = Recommendation.objects.in_bulk()
     overall = selectors.Completeness()
     by_recommendation = {}
-    for row in counts:
-        recommendation = recommendations.get(row["activity__recommendation_id"])
+    for (recommendation_id,), by_status in counts.items():
+        recommendation = recommendations.get(recommendation_id)
         key = recommendation.number if recommendation else 0
         if key not in by_recommendation:
             by_recommendation[key] = RecommendationCompleteness(
                 label=str(recommendation) if recommendation else _("The roadmap as a whole"),
                 number=recommendation.number if recommendation else None,
             )
-        by_recommendation[key].counts[row["status"]] += row["n"]
-        overall.counts[row["status"]] += row["n"]
+        by_recommendation[key].counts.update(by_status)
+        overall.counts.update(by_status)
     rows = [by_recommendation[key] for key in sorted(by_recommendation, key=lambda k: (k == 0, k))]
     chart = charts.bars(
         chart_id="chart-cycle-completeness",

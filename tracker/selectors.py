@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from accounts.models import Role
+from accounts.parties import party_key
 from roadmap.models import Activity, Body, Indicator, MemberState
 from tracker.models import (
     CycleReopening,
@@ -15,8 +16,8 @@ from tracker.models import (
     ProgressUpdate,
     ReportingCycle,
     UpdateState,
-    party_key,
 )
+from tracker.rules import due_status_shown_to
 
 
 def user_party(user):
@@ -151,17 +152,30 @@ class CycleMatrix:
     rows: list[tuple[Activity, dict]]
 
 
-def party_completeness(cycle) -> list[PartyCompleteness]:
-    """Counts per party and status for one cycle, from one aggregate query (plus party names)."""
-    counts = (
-        DueUpdate.objects.filter(cycle=cycle)
-        .values("member_state_id", "body_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_party = defaultdict(Counter)
-    for row in counts:
-        by_party[(row["member_state_id"], row["body_id"])][row["status"]] += row["n"]
+def shown_due_counts(due_updates, viewer, *group_by):
+    """`due_updates` counted by status for each value of `group_by`, as `viewer` is shown them.
+
+    Every count of due updates on every page goes through here, so that it follows the matrix rule
+    (`tracker.rules.due_status_shown_to`) as the matrix's cells do. One aggregate query.
+    """
+    fields = dict.fromkeys([*group_by, "member_state_id", "body_id", "status"])
+    rows = due_updates.values(*fields).annotate(n=Count("pk")).order_by()
+    counts = defaultdict(Counter)
+    for row in rows:
+        status = due_status_shown_to(viewer, row["status"], party_key(row["member_state_id"], row["body_id"]))
+        counts[tuple(row[name] for name in group_by)][status] += row["n"]
+    return counts
+
+
+def cycle_completeness(cycle, viewer) -> Completeness:
+    """The whole cycle's due updates counted by status, as `viewer` is shown them."""
+    return Completeness(shown_due_counts(DueUpdate.objects.filter(cycle=cycle), viewer)[()])
+
+
+def party_completeness(cycle, viewer) -> list[PartyCompleteness]:
+    """Counts per party and status for one cycle as `viewer` is shown them, from one aggregate query
+    (plus party names)."""
+    by_party = shown_due_counts(DueUpdate.objects.filter(cycle=cycle), viewer, "member_state_id", "body_id")
     states = MemberState.objects.in_bulk([ms for ms, _b in by_party if ms])
     bodies = Body.objects.in_bulk([b for _ms, b in by_party if b])
     parties = []
@@ -178,9 +192,10 @@ def party_completeness(cycle) -> list[PartyCompleteness]:
     return parties
 
 
-def cycle_matrix(cycle, *, recommendation=None) -> CycleMatrix:
-    """The completeness matrix: activity × responsible party, with counts per party."""
-    parties = party_completeness(cycle)
+def cycle_matrix(cycle, *, viewer, recommendation=None) -> CycleMatrix:
+    """The completeness matrix: activity × responsible party, with counts per party as `viewer` is
+    shown them (the cells' statuses are for the caller to show through the same rule)."""
+    parties = party_completeness(cycle, viewer)
     expected = DueUpdate.objects.filter(cycle=cycle).select_related("activity", "activity__recommendation")
     if recommendation is not None:
         expected = expected.filter(activity__recommendation=recommendation)

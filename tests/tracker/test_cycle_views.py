@@ -432,6 +432,30 @@ def test_other_parties_unsubmitted_work_shows_as_missing_to_a_reporter(
     assert 'id="matrix-masked"' not in html
 
 
+def status_totals(html):
+    """The cycle page's count per status, as shown under "Completeness"."""
+    totals = re.search(r'<ul class="list-inline" id="status-totals">(.*?)</ul>', html, re.S).group(1)
+    return {
+        status: int(count)
+        for status, count in re.findall(r'data-status="(\w+)">.*?</span> (\d+)</li>', totals, re.S)
+    }
+
+
+def test_everyone_but_the_secretariat_counts_other_parties_unsubmitted_work_as_missing(
+    client, observer_user, focal_vn, secretariat_user, cycle, every_status
+):
+    # Thailand's returned R2.1 and draft R2.2 are Thailand's own business until submitted: an
+    # observer's totals say what Viet Nam's focal point's say, and only the secretariat sees them.
+    shown = {}
+    for user in (observer_user, focal_vn, secretariat_user):
+        client.force_login(user)
+        shown[user.role] = status_totals(client.get(cycle.get_absolute_url()).content.decode())
+
+    masked = {"missing": 4, "draft": 0, "submitted": 1, "returned": 0, "approved": 1}
+    assert shown["observer"] == shown["focal_point"] == masked
+    assert shown["secretariat"] == {"missing": 2, "draft": 1, "submitted": 1, "returned": 1, "approved": 1}
+
+
 def test_observers_see_the_cycle_but_not_the_matrix(client, observer_user, cycle, every_status):
     client.force_login(observer_user)
 
