@@ -530,6 +530,13 @@ def test_reminders_are_previewed_then_sent_once(sec_client, due_in_a_week, focal
     assert "already sent" in again.content.decode()
 
 
+def test_reminders_for_a_planned_cycle_are_refused_with_a_message(sec_client, planned, focal_vn):
+    response = sec_client.post(url("cycle_reminders", planned), follow=True)
+
+    assert "2027-H1 takes no reports, so nobody is reminded of it" in " ".join(messages_of(response))
+    assert not mail.outbox
+
+
 def test_a_long_matrix_is_paged_with_the_same_columns_on_every_page(
     sec_client, cycle, every_status, monkeypatch
 ):

@@ -445,7 +445,11 @@ class CycleRemindersView(CycleObjectMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         from tracker.cycles import reminders
 
-        sent = reminders.send_digests(cycle=self.cycle)
+        try:
+            sent = reminders.send_digests(cycle=self.cycle)
+        except errors.TransitionError as refused:
+            messages.error(request, refused.message)
+            return redirect(self.cycle)
         if sent:
             messages.success(
                 request,
