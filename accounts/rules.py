@@ -7,6 +7,7 @@ only the secretariat changes it; the tracker's rules (own party, own updates) jo
 import rules
 
 from accounts.models import Role
+from accounts.parties import party_of
 
 
 @rules.predicate
@@ -75,13 +76,8 @@ is_reporter = rules.is_active & (is_focal_point | is_body_representative)
 @rules.predicate
 def is_own_party(user, obj):
     """The object (update, due update) belongs to the member state or body the user acts for."""
-    if obj is None or not (user and user.is_authenticated):
-        return False
-    if user.role == "focal_point" and user.member_state_id:
-        return obj.member_state_id == user.member_state_id and not obj.body_id
-    if user.role == "body_representative" and user.body_id:
-        return obj.body_id == user.body_id and not obj.member_state_id
-    return False
+    party = party_of(user)
+    return obj is not None and party is not None and party.owns(obj)
 
 
 @rules.predicate

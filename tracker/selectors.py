@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from accounts.models import Role
-from accounts.parties import party_key
+from accounts.parties import party_key, party_of
 from roadmap.models import Activity, Body, Indicator, MemberState
 from tracker.models import (
     CycleReopening,
@@ -21,12 +20,12 @@ from tracker.rules import due_status_shown_to
 
 
 def user_party(user):
-    """(member_state, body) the user reports for; (None, None) for everyone else."""
-    if user.is_authenticated and user.role == Role.FOCAL_POINT and user.member_state_id:
-        return user.member_state, None
-    if user.is_authenticated and user.role == Role.BODY_REPRESENTATIVE and user.body_id:
-        return None, user.body
-    return None, None
+    """(member_state, body) the user reports for (`accounts.parties.party_of`), as objects;
+    (None, None) for everyone else."""
+    party = party_of(user)
+    if party is None:
+        return None, None
+    return (user.member_state, None) if party.member_state_id else (None, user.body)
 
 
 def cycles_accepting(member_state=None, body=None):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Role
+from accounts.parties import party_key, party_of
 from core.errors import TransitionError
 from tracker import selectors
 from tracker.models import (
@@ -34,7 +35,6 @@ from tracker.models import (
     DueUpdate,
     ReminderLog,
     ReportingCycle,
-    party_key,
 )
 from tracker.notifications import site_url
 
@@ -141,12 +141,6 @@ def _reporters(member_state_ids, body_ids):
     )
 
 
-def _recipient_party_key(user):
-    if user.role == Role.FOCAL_POINT:
-        return party_key(user.member_state_id, None)
-    return party_key(None, user.body_id)
-
-
 def collect_digests(*, today=None, cycle=None) -> list[Digest]:
     """The reminders due today, one digest per reporter; nothing is sent or recorded.
 
@@ -193,7 +187,7 @@ def collect_digests(*, today=None, cycle=None) -> list[Digest]:
 
     digests = []
     for user in reporters:
-        items = by_party.get(_recipient_party_key(user), [])
+        items = by_party.get(party_of(user).key, [])
         pending, already = [], []
         for item in items:
             kind = due[item.cycle_id][1]
