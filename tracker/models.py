@@ -339,7 +339,8 @@ class ProgressUpdateQuerySet(PartyQuerySet):
         return self.filter(state=UpdateState.SUBMITTED)
 
     def visible_to(self, user):
-        """The updates `user` may read; the same rule as `tracker.view_progressupdate`, as SQL."""
+        """The updates `user` may read; the same rule as `tracker.view_progressupdate` (tracker/rules.py),
+        as SQL; tests/tracker/test_rules.py holds the two together."""
         from accounts.models import Role
 
         if not (user and user.is_authenticated and user.is_active):
@@ -735,7 +736,8 @@ class ReportState(models.TextChoices):
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The reports `user` may open; the same rule as `tracker.view_report`, as SQL."""
+        """The reports `user` may open; the same rule as `tracker.view_report` (tracker/rules.py), as
+        SQL; tests/tracker/test_rules.py holds the two together."""
         from accounts.models import Role
 
         if not (user and user.is_authenticated and user.is_active):

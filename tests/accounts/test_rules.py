@@ -1,4 +1,4 @@
-"""accounts/rules.py, the one place permissions are decided: predicates and perms for every role."""
+"""The role predicates (accounts/rules.py) and the plan's permissions (roadmap/rules.py) for every role."""
 
 import pytest
 import rules
@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts import rules as account_rules
 from accounts.parties import Party, party_of
-from accounts.rules import PLAN_MODELS
+from roadmap.rules import PLAN_MODELS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
