@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.parties import party_key
-from roadmap.models import ActivityStatus, Flag
+from roadmap.models import Activity, ActivityStatus, Flag
 
 
 class CycleState(models.TextChoices):
@@ -36,6 +36,16 @@ class ReportingCycleQuerySet(models.QuerySet):
         """The open cycle whose deadline comes first, else the latest closed one, else None."""
         return self.open().order_by("deadline").first() or (
             self.filter(state=CycleState.CLOSED).order_by("-period_end").first()
+        )
+
+    def accepting_reports_from(self, member_state=None, body=None):
+        """The cycles taking this party's reports (a member state or body, or its id): the SQL twin
+        of `ReportingCycle.accepts_reports_from`, which tests/tracker/test_models.py holds it to."""
+        reopened = CycleReopening.objects.for_party(member_state=member_state, body=body).filter(
+            ended_at__isnull=True
+        )
+        return self.filter(
+            Q(state=CycleState.OPEN) | Q(state=CycleState.CLOSED, pk__in=reopened.values("cycle_id"))
         )
 
 
@@ -106,7 +116,11 @@ class ReportingCycle(models.Model):
         return (self.deadline - (today or timezone.localdate())).days
 
     def accepts_reports_from(self, member_state_id=None, body_id=None):
-        """Open cycles take reports from anyone responsible; a closed one only from a reopened party."""
+        """Open cycles take reports from anyone responsible; a closed one only from a reopened party.
+
+        For one cycle already loaded (no query when it is open); `ReportingCycle.objects.
+        accepting_reports_from` is the same rule as SQL, for lists.
+        """
         if self.state == CycleState.OPEN:
             return True
         if self.state != CycleState.CLOSED or not (member_state_id or body_id):
@@ -475,18 +489,13 @@ class ProgressUpdate(PartyMixin):
     def party_may_report(self):
         """The party leads or joins the activity, or the secretariat listed it as due in this cycle."""
         activity = self.activity
-        if self.member_state_id:
-            involved = (
-                activity.lead_member_states.filter(pk=self.member_state_id).exists()
-                or activity.participating_member_states.filter(pk=self.member_state_id).exists()
-            )
-        elif self.body_id:
-            involved = (
-                activity.lead_bodies.filter(pk=self.body_id).exists()
-                or activity.supporting_bodies.filter(pk=self.body_id).exists()
-            )
-        else:
+        if not (self.member_state_id or self.body_id):
             return False
+        involved = (
+            Activity.objects.involving(member_state=self.member_state_id, body=self.body_id)
+            .filter(pk=activity.pk)
+            .exists()
+        )
         return (
             involved
             or DueUpdate.objects.filter(

@@ -16,15 +16,6 @@ from tracker.models import DueUpdate, ProgressUpdate, ReportingCycle, UpdateTran
 SHOWN = 20
 
 
-def _party_involved(activity, member_state, body):
-    # The activity page prefetches its owners, so these read no rows.
-    if member_state is not None:
-        owners = list(activity.lead_member_states.all()) + list(activity.participating_member_states.all())
-        return any(owner.pk == member_state.pk for owner in owners)
-    owners = list(activity.lead_bodies.all()) + list(activity.supporting_bodies.all())
-    return any(owner.pk == body.pk for owner in owners)
-
-
 def report_actions(user, activity):
     """For each cycle taking the user's party's reports: continue its update, or start one.
 
@@ -33,7 +24,9 @@ def report_actions(user, activity):
     member_state, body = selectors.user_party(user)
     if (member_state is None and body is None) or not user.has_perm("tracker.add_progressupdate"):
         return []
-    cycles = list(selectors.cycles_accepting(member_state, body).order_by("deadline", "slug"))
+    cycles = list(
+        ReportingCycle.objects.accepting_reports_from(member_state, body).order_by("deadline", "slug")
+    )
     if not cycles:
         return []
     latest = {}
@@ -43,7 +36,10 @@ def report_actions(user, activity):
         .order_by("created_at", "pk")
     ):
         latest[update.cycle_id] = update
-    involved = _party_involved(activity, member_state, body)
+    # The activity page prefetches its owners, so this reads no rows.
+    involved = activity.involves(
+        member_state_id=member_state.pk if member_state else None, body_id=body.pk if body else None
+    )
     due = set()
     if not involved:
         due = set(

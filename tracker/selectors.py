@@ -8,8 +8,6 @@ from django.db.models import Count, Q
 from accounts.parties import party_key, party_of
 from roadmap.models import Activity, Body, Indicator, MemberState
 from tracker.models import (
-    CycleReopening,
-    CycleState,
     DueStatus,
     DueUpdate,
     ProgressUpdate,
@@ -28,18 +26,6 @@ def user_party(user):
     return (user.member_state, None) if party.member_state_id else (None, user.body)
 
 
-def cycles_accepting(member_state=None, body=None):
-    """Open cycles, and closed cycles reopened for this party."""
-    reopened = (
-        CycleReopening.objects.for_party(member_state=member_state, body=body)
-        .filter(ended_at__isnull=True)
-        .values("cycle_id")
-    )
-    return ReportingCycle.objects.filter(
-        Q(state=CycleState.OPEN) | Q(pk__in=reopened, state=CycleState.CLOSED)
-    )
-
-
 def my_due_reports(user):
     """What the user's party owes in cycles that take its reports; what needs them first, first."""
     member_state, body = user_party(user)
@@ -47,7 +33,7 @@ def my_due_reports(user):
         return DueUpdate.objects.none()
     return (
         DueUpdate.objects.for_party(member_state=member_state, body=body)
-        .filter(cycle__in=cycles_accepting(member_state, body))
+        .filter(cycle__in=ReportingCycle.objects.accepting_reports_from(member_state, body))
         .select_related("cycle", "activity", "activity__recommendation", "update", "update__author")
         .by_priority()
     )
@@ -64,11 +50,7 @@ def activity_indicators(activity):
 def reportable_activities(user):
     """Activities the user's party leads or joins, for reporting beyond what is due."""
     member_state, body = user_party(user)
-    if member_state is not None:
-        return Activity.objects.involving_member_state(member_state).select_related("recommendation")
-    if body is not None:
-        return Activity.objects.involving_body(body).select_related("recommendation")
-    return Activity.objects.none()
+    return Activity.objects.involving(member_state=member_state, body=body).select_related("recommendation")
 
 
 def review_queue():

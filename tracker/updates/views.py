@@ -81,7 +81,9 @@ class MyActivitiesView(PermissionRequiredMixin, TemplateView):
         context["due_by_cycle"] = due_by_cycle
         context["summary"] = [(status, status.label, counts[status]) for status in DueStatus]
         context["due_total"] = len(due)
-        accepting = list(selectors.cycles_accepting(member_state, body).order_by("deadline", "slug"))
+        accepting = list(
+            ReportingCycle.objects.accepting_reports_from(member_state, body).order_by("deadline", "slug")
+        )
         context["accepting_cycles"] = accepting
         others = (
             selectors.reportable_activities(user)
