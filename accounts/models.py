@@ -73,8 +73,9 @@ class User(AbstractUser):
     @property
     def party_label(self):
         """Whom the user acts for, as shown beside their name."""
-        if self.role == Role.FOCAL_POINT and self.member_state_id:
-            return self.member_state.local_name
-        if self.role == Role.BODY_REPRESENTATIVE and self.body_id:
-            return self.body.acronym
-        return self.get_role_display()
+        from accounts.parties import party_of  # accounts.parties reads Role from this module
+
+        party = party_of(self)
+        if party is None:
+            return self.get_role_display()
+        return self.member_state.local_name if party.member_state_id else self.body.acronym

@@ -1,7 +1,8 @@
-"""Who may do what: the one place permission rules live. Views, exports and APIs ask these.
+"""Who a user is, for the rules: the role predicates every app's rules are built from.
 
-Roles come from `accounts.User.role`. In the plan issue every logged-in user reads the plan and
-only the secretariat changes it; the tracker's rules (own party, own updates) join them here.
+Roles come from `accounts.User.role`; who a user acts for from `accounts.parties.party_of`. Each
+app keeps its permissions beside it, loaded by `rules`' autodiscovery: the plan's in
+`roadmap/rules.py`, the record's (cycles, updates, reports) in `tracker/rules.py`.
 """
 
 import rules
@@ -36,174 +37,10 @@ def is_observer(user):
 
 
 is_reader = rules.is_authenticated & rules.is_active
-
-# The plan: everybody signed in reads it; the secretariat keeps it.
-PLAN_MODELS = [
-    "roadmap",
-    "recommendation",
-    "memberstate",
-    "nationalstrategy",
-    "body",
-    "countryfigure",
-    "activity",
-    "milestone",
-    "indicator",
-]
-# A deactivated account keeps its role and flags but loses every permission
-# (is_secretariat checks the account is active itself).
-is_plan_editor = is_secretariat
-is_plan_deleter = is_reader & rules.is_superuser
-
-for model in PLAN_MODELS:
-    rules.add_perm(f"roadmap.view_{model}", is_reader)
-    rules.add_perm(f"roadmap.add_{model}", is_plan_editor)
-    rules.add_perm(f"roadmap.change_{model}", is_plan_editor)
-    # Deleting plan records is a back-office act (the admin), never a product screen.
-    rules.add_perm(f"roadmap.delete_{model}", is_plan_deleter)
-
-rules.add_perm("roadmap.view_history", is_reader)
-rules.add_perm("roadmap.export_activities", is_reader)
-
-
-# --- The record: reporting cycles and progress updates -------------------------------------
-# Objects passed to these predicates are tracker models; only their attributes are read here, so
-# this module stays free of imports from the apps it guards.
-
 is_reporter = rules.is_active & (is_focal_point | is_body_representative)
-
-
-@rules.predicate
-def is_own_party(user, obj):
-    """The object (update, due update) belongs to the member state or body the user acts for."""
-    if obj is None or not (user and user.is_authenticated):
-        return False
-    if user.role == "focal_point" and user.member_state_id:
-        return obj.member_state_id == user.member_state_id and not obj.body_id
-    if user.role == "body_representative" and user.body_id:
-        return obj.body_id == user.body_id and not obj.member_state_id
-    return False
-
-
-@rules.predicate
-def is_author(user, update):
-    return update is not None and update.author_id == user.pk
-
-
-@rules.predicate
-def update_is_editable(user, update):
-    return update is not None and update.is_editable
-
-
-@rules.predicate
-def update_is_draft(user, update):
-    return update is not None and update.state == "draft"
-
-
-@rules.predicate
-def update_is_submitted(user, update):
-    return update is not None and update.state == "submitted"
-
-
-@rules.predicate
-def update_is_approved(user, update):
-    return update is not None and update.state == "approved"
-
-
-@rules.predicate
-def cycle_accepts_party(user, update):
-    return update is not None and update.cycle.accepts_reports_from(update.member_state_id, update.body_id)
-
-
-@rules.predicate
-def party_reports_on_activity(user, update):
-    return update is not None and update.party_may_report()
-
-
-# A reporter writes for its own party, on activities that party leads or joins, while the cycle
-# takes its reports. Checked cheapest first: rules stops at the first predicate that fails.
-can_write_update = is_reporter & is_own_party & cycle_accepts_party & party_reports_on_activity
-
-rules.add_perm("tracker.view_reportingcycle", is_reader)
-rules.add_perm("tracker.manage_reportingcycle", is_secretariat)
-rules.add_perm("tracker.view_cycle_matrix", is_secretariat | is_reporter)
-rules.add_perm("tracker.view_my_activities", is_reporter)
 
 
 @rules.predicate
 def no_object(user, obj):
     """The question is about a kind of object ("may they see update lists?"), not one object."""
     return obj is None
-
-
-# Approved updates are the public record; anything before approval stays with its party and the
-# secretariat. Without an object: may the user see update lists at all.
-rules.add_perm(
-    "tracker.view_progressupdate",
-    is_secretariat | (is_reader & (no_object | update_is_approved)) | (is_reporter & is_own_party),
-)
-rules.add_perm("tracker.add_progressupdate", is_reporter & (no_object | can_write_update))
-rules.add_perm("tracker.change_progressupdate", update_is_editable & can_write_update)
-rules.add_perm("tracker.submit_progressupdate", update_is_editable & can_write_update)
-rules.add_perm("tracker.delete_progressupdate", update_is_draft & can_write_update)
-rules.add_perm("tracker.correct_progressupdate", update_is_approved & can_write_update)
-# The state is checked by the service under a row lock, so a late reviewer is told who won.
-rules.add_perm("tracker.review_progressupdate", is_secretariat & ~is_author)
-rules.add_perm("tracker.send_reminders", is_secretariat)
-
-
-# --- Cycle progress reports -------------------------------------------------------------------
-# A report holds approved data only, but a member state's own report stays with that member state,
-# observers and the secretariat; reports not yet issued stay with whoever generated them and the
-# secretariat. `tracker.models.ReportQuerySet.visible_to` is the same rule as SQL.
-
-
-@rules.predicate
-def report_is_ready(user, report):
-    return report is not None and report.state == "ready"
-
-
-@rules.predicate
-def report_is_issued(user, report):
-    return report is not None and report.issued_at is not None
-
-
-@rules.predicate
-def report_is_for_one_member_state(user, report):
-    return report is not None and report.scope == "member_state"
-
-
-@rules.predicate
-def report_is_for_own_member_state(user, report):
-    return (
-        report is not None
-        and report.scope == "member_state"
-        and bool(user.member_state_id)
-        and report.member_state_id == user.member_state_id
-    )
-
-
-@rules.predicate
-def requested_report(user, report):
-    return report is not None and report.requested_by_id is not None and report.requested_by_id == user.pk
-
-
-rules.add_perm("tracker.view_report_list", is_reader)
-rules.add_perm(
-    "tracker.view_report",
-    is_secretariat
-    | (is_reader & requested_report)
-    | (
-        is_reader
-        & report_is_ready
-        & report_is_issued
-        & (~report_is_for_one_member_state | is_observer | (is_focal_point & report_is_for_own_member_state))
-    ),
-)
-# The secretariat reports on anything; a focal point on its own member state (`obj` is an
-# unsaved Report carrying the scope asked for, or None for "may they generate at all").
-rules.add_perm(
-    "tracker.generate_report",
-    is_secretariat | (is_focal_point & rules.is_active & (no_object | report_is_for_own_member_state)),
-)
-rules.add_perm("tracker.issue_report", is_secretariat & report_is_ready & ~report_is_issued)
-rules.add_perm("tracker.delete_report", is_secretariat & ~report_is_issued)

@@ -28,6 +28,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.parties import party_key, party_of
 from demo.plan import DEMO_ACCOUNTS, DEMO_PASSWORD, SYNTHETIC_FIRST, DemoError, check_scale
 from roadmap.models import Activity, ActivityStatus, Body, Flag, MemberState
 from tracker.cycles import services as cycle_services
@@ -39,7 +40,6 @@ from tracker.models import (
     ReportingCycle,
     UpdateState,
     UpdateTransition,
-    party_key,
 )
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
@@ -116,11 +116,7 @@ def ensure_reporters(party_keys, password_hash=None):
         )
         .order_by("username")
     ):
-        key = (
-            party_key(user.member_state_id, None)
-            if user.role == Role.FOCAL_POINT
-            else party_key(None, user.body_id)
-        )
+        key = party_of(user).key
         current = reporters.get(key)
         # The party's demo account (focal.vn) writes its reports, if it has one.
         if current is None or (user.username in demo_usernames and current.username not in demo_usernames):
@@ -783,9 +779,8 @@ def _fill_cycle(cycle, activities, parties, reporters, secretariat, *, seed, is_
     updates, trails, cells = [], [], []  # cells: (existing pk or None, activity, ms, body, final update)
     for activity in activities:
         status, flag, percent, no_progress = _synthetic_proposal(activity, cycle, is_last)
-        for kind, pk in parties[activity.pk]:
-            ms_id, body_id = (pk, None) if kind == "ms" else (None, pk)
-            key = party_key(ms_id, body_id)
+        for party in parties[activity.pk]:
+            ms_id, body_id, key = party.member_state_id, party.body_id, party.key
             row = existing.get((activity.pk, ms_id, body_id))
             if row is not None and (row[2] is not None or row[1] != DueStatus.MISSING):
                 continue
@@ -940,11 +935,7 @@ def create_synthetic_record(scale, *, seed=2026, today=None) -> SyntheticRecordR
         ).order_by("recommendation__number", "sequence", "code")
     )
     parties = {activity.pk: default_parties(activity) for activity in activities}
-    keys = {
-        party_key(pk, None) if kind == "ms" else party_key(None, pk)
-        for p in parties.values()
-        for kind, pk in p
-    }
+    keys = {party.key for p in parties.values() for party in p}
     reporters, created = ensure_reporters(keys)
     result.reporters_created = len(created)
     unfinished = [

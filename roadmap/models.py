@@ -312,6 +312,15 @@ class ActivityQuerySet(models.QuerySet):
     def involving_body(self, body):
         return self.filter(Q(lead_bodies=body) | Q(supporting_bodies=body)).distinct()
 
+    def involving(self, *, member_state=None, body=None):
+        """Activities a party (a member state or a body, or its id) takes part in: it leads or
+        participates, it leads or supports. The SQL twin of `Activity.involves`."""
+        if member_state is not None:
+            return self.involving_member_state(member_state)
+        if body is not None:
+            return self.involving_body(body)
+        return self.none()
+
 
 class Activity(BilingualMixin, models.Model):
     roadmap = models.ForeignKey(
@@ -433,6 +442,18 @@ class Activity(BilingualMixin, models.Model):
     @property
     def is_finished(self):
         return self.status in (ActivityStatus.COMPLETED, ActivityStatus.DISCONTINUED)
+
+    def involves(self, *, member_state_id=None, body_id=None):
+        """The party leads or participates in (a member state), leads or supports (a body) this
+        activity: the same rule as `ActivityQuerySet.involving`, read from the prefetched owners."""
+        if member_state_id is not None:
+            owners = [*self.lead_member_states.all(), *self.participating_member_states.all()]
+            return any(owner.pk == member_state_id for owner in owners)
+        if body_id is not None:
+            return any(
+                owner.pk == body_id for owner in [*self.lead_bodies.all(), *self.supporting_bodies.all()]
+            )
+        return False
 
     @property
     def is_overdue(self):

@@ -18,7 +18,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from roadmap.models import ActivityStatus, Flag
+from accounts.parties import party_key
+from roadmap.models import Activity, ActivityStatus, Flag
 
 
 class CycleState(models.TextChoices):
@@ -35,6 +36,16 @@ class ReportingCycleQuerySet(models.QuerySet):
         """The open cycle whose deadline comes first, else the latest closed one, else None."""
         return self.open().order_by("deadline").first() or (
             self.filter(state=CycleState.CLOSED).order_by("-period_end").first()
+        )
+
+    def accepting_reports_from(self, member_state=None, body=None):
+        """The cycles taking this party's reports (a member state or body, or its id): the SQL twin
+        of `ReportingCycle.accepts_reports_from`, which tests/tracker/test_models.py holds it to."""
+        reopened = CycleReopening.objects.for_party(member_state=member_state, body=body).filter(
+            ended_at__isnull=True
+        )
+        return self.filter(
+            Q(state=CycleState.OPEN) | Q(state=CycleState.CLOSED, pk__in=reopened.values("cycle_id"))
         )
 
 
@@ -105,7 +116,11 @@ class ReportingCycle(models.Model):
         return (self.deadline - (today or timezone.localdate())).days
 
     def accepts_reports_from(self, member_state_id=None, body_id=None):
-        """Open cycles take reports from anyone responsible; a closed one only from a reopened party."""
+        """Open cycles take reports from anyone responsible; a closed one only from a reopened party.
+
+        For one cycle already loaded (no query when it is open); `ReportingCycle.objects.
+        accepting_reports_from` is the same rule as SQL, for lists.
+        """
         if self.state == CycleState.OPEN:
             return True
         if self.state != CycleState.CLOSED or not (member_state_id or body_id):
@@ -153,10 +168,6 @@ class PartyMixin(models.Model):
     def party_key(self):
         """A stable text key such as `ms:VN` or `body:12`, for forms and grouping."""
         return party_key(self.member_state_id, self.body_id)
-
-
-def party_key(member_state_id, body_id):
-    return f"ms:{member_state_id}" if member_state_id else f"body:{body_id}"
 
 
 def party_filter(member_state_id, body_id):
@@ -342,7 +353,8 @@ class ProgressUpdateQuerySet(PartyQuerySet):
         return self.filter(state=UpdateState.SUBMITTED)
 
     def visible_to(self, user):
-        """The updates `user` may read; the same rule as `tracker.view_progressupdate`, as SQL."""
+        """The updates `user` may read; the same rule as `tracker.view_progressupdate` (tracker/rules.py),
+        as SQL; tests/tracker/test_rules.py holds the two together."""
         from accounts.models import Role
 
         if not (user and user.is_authenticated and user.is_active):
@@ -477,18 +489,13 @@ class ProgressUpdate(PartyMixin):
     def party_may_report(self):
         """The party leads or joins the activity, or the secretariat listed it as due in this cycle."""
         activity = self.activity
-        if self.member_state_id:
-            involved = (
-                activity.lead_member_states.filter(pk=self.member_state_id).exists()
-                or activity.participating_member_states.filter(pk=self.member_state_id).exists()
-            )
-        elif self.body_id:
-            involved = (
-                activity.lead_bodies.filter(pk=self.body_id).exists()
-                or activity.supporting_bodies.filter(pk=self.body_id).exists()
-            )
-        else:
+        if not (self.member_state_id or self.body_id):
             return False
+        involved = (
+            Activity.objects.involving(member_state=self.member_state_id, body=self.body_id)
+            .filter(pk=activity.pk)
+            .exists()
+        )
         return (
             involved
             or DueUpdate.objects.filter(
@@ -738,7 +745,8 @@ class ReportState(models.TextChoices):
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The reports `user` may open; the same rule as `tracker.view_report`, as SQL."""
+        """The reports `user` may open; the same rule as `tracker.view_report` (tracker/rules.py), as
+        SQL; tests/tracker/test_rules.py holds the two together."""
         from accounts.models import Role
 
         if not (user and user.is_authenticated and user.is_active):

@@ -3,7 +3,7 @@ on the dashboard, the latest approved updates and the open cycle's completeness.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -16,15 +16,6 @@ from tracker.models import DueUpdate, ProgressUpdate, ReportingCycle, UpdateTran
 SHOWN = 20
 
 
-def _party_involved(activity, member_state, body):
-    # The activity page prefetches its owners, so these read no rows.
-    if member_state is not None:
-        owners = list(activity.lead_member_states.all()) + list(activity.participating_member_states.all())
-        return any(owner.pk == member_state.pk for owner in owners)
-    owners = list(activity.lead_bodies.all()) + list(activity.supporting_bodies.all())
-    return any(owner.pk == body.pk for owner in owners)
-
-
 def report_actions(user, activity):
     """For each cycle taking the user's party's reports: continue its update, or start one.
 
@@ -33,7 +24,9 @@ def report_actions(user, activity):
     member_state, body = selectors.user_party(user)
     if (member_state is None and body is None) or not user.has_perm("tracker.add_progressupdate"):
         return []
-    cycles = list(selectors.cycles_accepting(member_state, body).order_by("deadline", "slug"))
+    cycles = list(
+        ReportingCycle.objects.accepting_reports_from(member_state, body).order_by("deadline", "slug")
+    )
     if not cycles:
         return []
     latest = {}
@@ -43,7 +36,10 @@ def report_actions(user, activity):
         .order_by("created_at", "pk")
     ):
         latest[update.cycle_id] = update
-    involved = _party_involved(activity, member_state, body)
+    # The activity page prefetches its owners, so this reads no rows.
+    involved = activity.involves(
+        member_state_id=member_state.pk if member_state else None, body_id=body.pk if body else None
+    )
     due = set()
     if not involved:
         due = set(
@@ -125,25 +121,22 @@ def cycle_completeness_panel(request, filters):
     cycle = ReportingCycle.objects.open().order_by("deadline").first()
     if cycle is None:
         return render_to_string("tracker/_dashboard_completeness.html", {"cycle": None}, request=request)
-    counts = (
-        _filtered(DueUpdate.objects.filter(cycle=cycle), filters)
-        .values("activity__recommendation_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
+    counts = selectors.shown_due_counts(
+        _filtered(DueUpdate.objects.filter(cycle=cycle), filters), user, "activity__recommendation_id"
     )
     recommendations = Recommendation.objects.in_bulk()
     overall = selectors.Completeness()
     by_recommendation = {}
-    for row in counts:
-        recommendation = recommendations.get(row["activity__recommendation_id"])
+    for (recommendation_id,), by_status in counts.items():
+        recommendation = recommendations.get(recommendation_id)
         key = recommendation.number if recommendation else 0
         if key not in by_recommendation:
             by_recommendation[key] = RecommendationCompleteness(
                 label=str(recommendation) if recommendation else _("The roadmap as a whole"),
                 number=recommendation.number if recommendation else None,
             )
-        by_recommendation[key].counts[row["status"]] += row["n"]
-        overall.counts[row["status"]] += row["n"]
+        by_recommendation[key].counts.update(by_status)
+        overall.counts.update(by_status)
     rows = [by_recommendation[key] for key in sorted(by_recommendation, key=lambda k: (k == 0, k))]
     chart = charts.bars(
         chart_id="chart-cycle-completeness",

@@ -5,39 +5,25 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from accounts.models import Role
+from accounts.parties import party_key, party_of
 from roadmap.models import Activity, Body, Indicator, MemberState
 from tracker.models import (
-    CycleReopening,
-    CycleState,
     DueStatus,
     DueUpdate,
     ProgressUpdate,
     ReportingCycle,
     UpdateState,
-    party_key,
 )
+from tracker.rules import due_status_shown_to
 
 
 def user_party(user):
-    """(member_state, body) the user reports for; (None, None) for everyone else."""
-    if user.is_authenticated and user.role == Role.FOCAL_POINT and user.member_state_id:
-        return user.member_state, None
-    if user.is_authenticated and user.role == Role.BODY_REPRESENTATIVE and user.body_id:
-        return None, user.body
-    return None, None
-
-
-def cycles_accepting(member_state=None, body=None):
-    """Open cycles, and closed cycles reopened for this party."""
-    reopened = (
-        CycleReopening.objects.for_party(member_state=member_state, body=body)
-        .filter(ended_at__isnull=True)
-        .values("cycle_id")
-    )
-    return ReportingCycle.objects.filter(
-        Q(state=CycleState.OPEN) | Q(pk__in=reopened, state=CycleState.CLOSED)
-    )
+    """(member_state, body) the user reports for (`accounts.parties.party_of`), as objects;
+    (None, None) for everyone else."""
+    party = party_of(user)
+    if party is None:
+        return None, None
+    return (user.member_state, None) if party.member_state_id else (None, user.body)
 
 
 def my_due_reports(user):
@@ -47,7 +33,7 @@ def my_due_reports(user):
         return DueUpdate.objects.none()
     return (
         DueUpdate.objects.for_party(member_state=member_state, body=body)
-        .filter(cycle__in=cycles_accepting(member_state, body))
+        .filter(cycle__in=ReportingCycle.objects.accepting_reports_from(member_state, body))
         .select_related("cycle", "activity", "activity__recommendation", "update", "update__author")
         .by_priority()
     )
@@ -64,11 +50,7 @@ def activity_indicators(activity):
 def reportable_activities(user):
     """Activities the user's party leads or joins, for reporting beyond what is due."""
     member_state, body = user_party(user)
-    if member_state is not None:
-        return Activity.objects.involving_member_state(member_state).select_related("recommendation")
-    if body is not None:
-        return Activity.objects.involving_body(body).select_related("recommendation")
-    return Activity.objects.none()
+    return Activity.objects.involving(member_state=member_state, body=body).select_related("recommendation")
 
 
 def review_queue():
@@ -151,17 +133,30 @@ class CycleMatrix:
     rows: list[tuple[Activity, dict]]
 
 
-def party_completeness(cycle) -> list[PartyCompleteness]:
-    """Counts per party and status for one cycle, from one aggregate query (plus party names)."""
-    counts = (
-        DueUpdate.objects.filter(cycle=cycle)
-        .values("member_state_id", "body_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_party = defaultdict(Counter)
-    for row in counts:
-        by_party[(row["member_state_id"], row["body_id"])][row["status"]] += row["n"]
+def shown_due_counts(due_updates, viewer, *group_by):
+    """`due_updates` counted by status for each value of `group_by`, as `viewer` is shown them.
+
+    Every count of due updates on every page goes through here, so that it follows the matrix rule
+    (`tracker.rules.due_status_shown_to`) as the matrix's cells do. One aggregate query.
+    """
+    fields = dict.fromkeys([*group_by, "member_state_id", "body_id", "status"])
+    rows = due_updates.values(*fields).annotate(n=Count("pk")).order_by()
+    counts = defaultdict(Counter)
+    for row in rows:
+        status = due_status_shown_to(viewer, row["status"], party_key(row["member_state_id"], row["body_id"]))
+        counts[tuple(row[name] for name in group_by)][status] += row["n"]
+    return counts
+
+
+def cycle_completeness(cycle, viewer) -> Completeness:
+    """The whole cycle's due updates counted by status, as `viewer` is shown them."""
+    return Completeness(shown_due_counts(DueUpdate.objects.filter(cycle=cycle), viewer)[()])
+
+
+def party_completeness(cycle, viewer) -> list[PartyCompleteness]:
+    """Counts per party and status for one cycle as `viewer` is shown them, from one aggregate query
+    (plus party names)."""
+    by_party = shown_due_counts(DueUpdate.objects.filter(cycle=cycle), viewer, "member_state_id", "body_id")
     states = MemberState.objects.in_bulk([ms for ms, _b in by_party if ms])
     bodies = Body.objects.in_bulk([b for _ms, b in by_party if b])
     parties = []
@@ -178,9 +173,10 @@ def party_completeness(cycle) -> list[PartyCompleteness]:
     return parties
 
 
-def cycle_matrix(cycle, *, recommendation=None) -> CycleMatrix:
-    """The completeness matrix: activity × responsible party, with counts per party."""
-    parties = party_completeness(cycle)
+def cycle_matrix(cycle, *, viewer, recommendation=None) -> CycleMatrix:
+    """The completeness matrix: activity × responsible party, with counts per party as `viewer` is
+    shown them (the cells' statuses are for the caller to show through the same rule)."""
+    parties = party_completeness(cycle, viewer)
     expected = DueUpdate.objects.filter(cycle=cycle).select_related("activity", "activity__recommendation")
     if recommendation is not None:
         expected = expected.filter(activity__recommendation=recommendation)

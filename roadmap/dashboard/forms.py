@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.parties import party_of
 from core.forms import MarksInvalidFields
 
 
@@ -40,15 +40,17 @@ class DashboardFilterForm(MarksInvalidFields, forms.Form):
     def defaults_for(self, user):
         """A focal point's member state, a representative's body; all of ASEAN for everyone else."""
         defaults = {"member_state": self.ALL, "body": self.ALL}
-        role = getattr(user, "role", None)
-        if role == Role.FOCAL_POINT:
+        party = party_of(user)
+        if party is None:
+            return defaults
+        if party.member_state_id:
             defaults["member_state"] = next(
-                (iso2 for iso2, state in self.member_states.items() if state.pk == user.member_state_id),
+                (iso2 for iso2, state in self.member_states.items() if state.pk == party.member_state_id),
                 self.ALL,
             )
-        elif role == Role.BODY_REPRESENTATIVE:
+        else:
             defaults["body"] = next(
-                (acronym for acronym, body in self.bodies.items() if body.pk == user.body_id), self.ALL
+                (acronym for acronym, body in self.bodies.items() if body.pk == party.body_id), self.ALL
             )
         return defaults
 

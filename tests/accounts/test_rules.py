@@ -1,11 +1,12 @@
-"""accounts/rules.py, the one place permissions are decided: predicates and perms for every role."""
+"""The role predicates (accounts/rules.py) and the plan's permissions (roadmap/rules.py) for every role."""
 
 import pytest
 import rules
 from django.contrib.auth.models import AnonymousUser
 
 from accounts import rules as account_rules
-from accounts.rules import PLAN_MODELS
+from accounts.parties import Party, party_of
+from roadmap.rules import PLAN_MODELS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,34 @@ def users(secretariat_user, focal_vn, costi_rep, observer_user):
         # A superuser whose role is only "observer": the superuser flag alone makes them secretariat.
         "superuser": factories.UserFactory(username="root", is_superuser=True, is_staff=True),
     }
+
+
+# --- Who a user acts for -------------------------------------------------------------------------
+
+
+def test_a_focal_point_acts_for_its_member_state_a_representative_for_its_body_others_for_nobody(
+    users, focal_vn, costi_rep
+):
+    assert party_of(users["focal_point"]) == Party(member_state_id=focal_vn.member_state_id)
+    assert party_of(users["body_representative"]) == Party(body_id=costi_rep.body_id)
+    assert party_of(users["focal_point"]).key == f"ms:{focal_vn.member_state_id}"
+    assert party_of(users["body_representative"]).key == f"body:{costi_rep.body_id}"
+    for role in ("secretariat", "observer", "superuser"):
+        assert party_of(users[role]) is None, role
+    assert party_of(AnonymousUser()) is None and party_of(None) is None
+
+
+def test_a_party_owns_only_its_own_objects(focal_vn, costi_rep):
+    class Owned:
+        def __init__(self, member_state_id=None, body_id=None):
+            self.member_state_id, self.body_id = member_state_id, body_id
+
+    viet_nam, costi = party_of(focal_vn), party_of(costi_rep)
+    assert viet_nam.owns(Owned(member_state_id=focal_vn.member_state_id))
+    assert not viet_nam.owns(Owned(member_state_id=focal_vn.member_state_id + 1))
+    assert not viet_nam.owns(Owned(body_id=costi_rep.body_id))
+    assert costi.owns(Owned(body_id=costi_rep.body_id))
+    assert not costi.owns(Owned(member_state_id=focal_vn.member_state_id))
 
 
 # --- Role predicates -----------------------------------------------------------------------------

@@ -414,3 +414,35 @@ def test_member_state_local_name(viet_nam):
     with translation.override("vi"):
         assert viet_nam.local_name == "Việt Nam"
     assert viet_nam.local_name == "Viet Nam"
+
+
+def test_the_activities_listed_as_involving_a_party_are_those_that_involve_it_one_by_one(
+    roadmap, viet_nam, thailand, costi
+):
+    """`ActivityQuerySet.involving` (SQL, for lists) is the same rule as `Activity.involves` (one
+    activity, from its prefetched owners): leads and participants, lead and supporting bodies."""
+    accsq = factories.BodyFactory(acronym="ACCSQ")
+    factories.ActivityFactory(roadmap=roadmap, code="R1.1", lead_member_states=[viet_nam])
+    factories.ActivityFactory(roadmap=roadmap, code="R1.2", participating_member_states=[viet_nam, thailand])
+    factories.ActivityFactory(roadmap=roadmap, code="R1.3", lead_bodies=[costi])
+    factories.ActivityFactory(roadmap=roadmap, code="R1.4", supporting_bodies=[costi, accsq])
+    factories.ActivityFactory(
+        roadmap=roadmap, code="R1.5", lead_member_states=[thailand], supporting_bodies=[accsq]
+    )
+    activities = list(
+        Activity.objects.prefetch_related(
+            "lead_member_states", "participating_member_states", "lead_bodies", "supporting_bodies"
+        )
+    )
+
+    parties = [
+        ("Viet Nam", {"member_state": viet_nam}, {"member_state_id": viet_nam.pk}, {"R1.1", "R1.2"}),
+        ("Thailand", {"member_state": thailand}, {"member_state_id": thailand.pk}, {"R1.2", "R1.5"}),
+        ("COSTI", {"body": costi}, {"body_id": costi.pk}, {"R1.3", "R1.4"}),
+        ("ACCSQ", {"body": accsq.pk}, {"body_id": accsq.pk}, {"R1.4", "R1.5"}),
+        ("nobody", {}, {}, set()),
+    ]
+    for name, by_query, by_ids, expected in parties:
+        listed = set(Activity.objects.involving(**by_query).values_list("code", flat=True))
+        one_by_one = {a.code for a in activities if a.involves(**by_ids)}
+        assert listed == one_by_one == expected, name

@@ -434,6 +434,30 @@ def test_other_parties_unsubmitted_work_shows_as_missing_to_a_reporter(
     assert 'id="matrix-masked"' not in html
 
 
+def status_totals(html):
+    """The cycle page's count per status, as shown under "Completeness"."""
+    totals = re.search(r'<ul class="list-inline" id="status-totals">(.*?)</ul>', html, re.S).group(1)
+    return {
+        status: int(count)
+        for status, count in re.findall(r'data-status="(\w+)">.*?</span> (\d+)</li>', totals, re.S)
+    }
+
+
+def test_everyone_but_the_secretariat_counts_other_parties_unsubmitted_work_as_missing(
+    client, observer_user, focal_vn, secretariat_user, cycle, every_status
+):
+    # Thailand's returned R2.1 and draft R2.2 are Thailand's own business until submitted: an
+    # observer's totals say what Viet Nam's focal point's say, and only the secretariat sees them.
+    shown = {}
+    for user in (observer_user, focal_vn, secretariat_user):
+        client.force_login(user)
+        shown[user.role] = status_totals(client.get(cycle.get_absolute_url()).content.decode())
+
+    masked = {"missing": 4, "draft": 0, "submitted": 1, "returned": 0, "approved": 1}
+    assert shown["observer"] == shown["focal_point"] == masked
+    assert shown["secretariat"] == {"missing": 2, "draft": 1, "submitted": 1, "returned": 1, "approved": 1}
+
+
 def test_observers_see_the_cycle_but_not_the_matrix(client, observer_user, cycle, every_status):
     client.force_login(observer_user)
 
@@ -506,6 +530,13 @@ def test_reminders_are_previewed_then_sent_once(sec_client, due_in_a_week, focal
     again = sec_client.post(page, follow=True)
     assert len(mail.outbox) == sent  # never twice in a day
     assert "already sent" in again.content.decode()
+
+
+def test_reminders_for_a_planned_cycle_are_refused_with_a_message(sec_client, planned, focal_vn):
+    response = sec_client.post(url("cycle_reminders", planned), follow=True)
+
+    assert "2027-H1 takes no reports, so nobody is reminded of it" in " ".join(messages_of(response))
+    assert not mail.outbox
 
 
 def test_a_long_matrix_is_paged_with_the_same_columns_on_every_page(

@@ -54,6 +54,13 @@ def test_an_unknown_cycle_with_no_cycles_at_all(db, out_dir):
     assert "none yet" in message
 
 
+def test_a_planned_cycle_has_no_report(db, out_dir):
+    factories.ReportingCycleFactory(slug="2027-H1")
+    message = refused("--cycle", "2027-H1", "--format", "csv", "--output", str(out_dir / "r.csv"))
+    assert "Cycle 2027-H1 is not open yet" in message
+    assert list(out_dir.iterdir()) == []
+
+
 def test_an_unknown_recommendation(cycle, out_dir):
     message = refused(
         "--cycle", "2026-H2", "--format", "csv", "--output", str(out_dir / "r.csv"), "--recommendation", "9"

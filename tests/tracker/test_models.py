@@ -113,6 +113,41 @@ def test_who_a_cycle_accepts_reports_from(cycle, plan, viet_nam, thailand, costi
     assert cycle.accepts_reports_from() is False
 
 
+def test_the_cycles_listed_as_accepting_a_partys_reports_are_those_that_accept_them_one_by_one(
+    cycle, plan, viet_nam, thailand, costi, secretariat_user
+):
+    """`ReportingCycle.objects.accepting_reports_from` (SQL, for lists) is the same rule as
+    `accepts_reports_from` (one cycle): open, planned, closed, reopened for one party, reopening ended."""
+
+    def closed(slug, **reopened_for):
+        closing = factories.ReportingCycleFactory(slug=slug)
+        cycle_services.cycle_open(cycle=closing, acting_user=secretariat_user)
+        cycle_services.cycle_close(cycle=closing, acting_user=secretariat_user)
+        if reopened_for:
+            return closing, cycle_services.cycle_reopen_for_party(
+                cycle=closing, reason="Late.", acting_user=secretariat_user, **reopened_for
+            )
+        return closing, None
+
+    factories.ReportingCycleFactory(slug="2027-H1")  # planned
+    closed("2025-H1")
+    closed("2025-H2", member_state=viet_nam)
+    closed("2024-H2", body=costi)
+    _ended, reopening = closed("2024-H1", member_state=thailand)
+    cycle_services.cycle_reopening_end(reopening=reopening, acting_user=secretariat_user)
+    cycles = list(ReportingCycle.objects.all())
+
+    parties = {"Viet Nam": {"member_state_id": viet_nam.pk}, "Thailand": {"member_state_id": thailand.pk}}
+    parties |= {"COSTI": {"body_id": costi.pk}, "nobody": {}}
+    for name, party in parties.items():
+        one_by_one = {c.slug for c in cycles if c.accepts_reports_from(**party)}
+        listed = ReportingCycle.objects.accepting_reports_from(
+            member_state=party.get("member_state_id"), body=party.get("body_id")
+        )
+        assert set(listed.values_list("slug", flat=True)) == one_by_one, name
+    assert one_by_one == {"2026-H2"}  # nobody: the open cycle only
+
+
 def test_the_current_cycle_is_the_open_one_due_first_else_the_latest_closed(secretariat_user, plan):
     assert ReportingCycle.objects.current() is None
     today = timezone.localdate()

@@ -17,8 +17,9 @@ asked about, the method, and the expected outcome for every role:
     405       a page refuses a method it never takes; the database did not change
 
 The convention, which every view follows:
-- an update (or its evidence file) the user may not READ does not exist for them: 404 on every page
-  and move that acts on it — a Thai focal point cannot even learn that Viet Nam's draft exists;
+- an update (or its evidence file) or a report the user may not READ does not exist for them: 404 on
+  every page and move that acts on it — a Thai focal point cannot even learn that Viet Nam's draft,
+  or Viet Nam's own report, exists;
 - an object they may read but not change: 403 (the secretariat opening Viet Nam's draft form, a
   focal point correcting another party's approved update);
 - pages reserved to a role (the review queue and review action, cycle management, reminders,
@@ -724,16 +725,14 @@ MATRIX = [
         Row(view, report(key), "GET", outcome)
         for view in ("report_detail", "report_progress", "report_download")
         for key, outcome in (
-            ("vn_own", expect(403, secretariat=200, focal_vn=200)),
-            ("vn_issued", expect(200, focal_th=403, costi_rep=403)),
-            ("roadmap_draft", expect(403, secretariat=200)),
+            ("vn_own", expect(404, secretariat=200, focal_vn=200)),
+            ("vn_issued", expect(200, focal_th=404, costi_rep=404)),
+            ("roadmap_draft", expect(404, secretariat=200)),
             ("roadmap_issued", ALL_READ),
             # Still being generated: nothing to download yet.
             (
                 "vn_queued",
-                expect(403, secretariat=200, focal_vn=200)
-                if view != "report_download"
-                else expect(403, secretariat=404, focal_vn=404),
+                expect(404, secretariat=200, focal_vn=200) if view != "report_download" else expect(404),
             ),
         )
     ],
@@ -741,17 +740,17 @@ MATRIX = [
     Row("report_progress", report("vn_own"), "POST", ALL_405),
     Row("report_download", report("vn_own"), "POST", ALL_405),
     # Issue and delete: the secretariat's; a move the report's state does not allow comes back as
-    # a message to whoever may read the report.
+    # a message to whoever may read the report; a reader who may not make it gets 403.
     Row("report_issue", report("vn_own"), "GET", ALL_405),
-    Row("report_issue", report("roadmap_draft"), "POST", expect(403, secretariat=SAVED)),
-    Row("report_issue", report("vn_own"), "POST", expect(403, secretariat=SAVED)),
-    Row("report_issue", report("vn_issued"), "POST", expect(REDIRECT, focal_th=403, costi_rep=403)),
-    Row("report_issue", report("vn_queued"), "POST", expect(403, secretariat=REDIRECT, focal_vn=REDIRECT)),
+    Row("report_issue", report("roadmap_draft"), "POST", expect(404, secretariat=SAVED)),
+    Row("report_issue", report("vn_own"), "POST", expect(404, secretariat=SAVED, focal_vn=403)),
+    Row("report_issue", report("vn_issued"), "POST", expect(REDIRECT, focal_th=404, costi_rep=404)),
+    Row("report_issue", report("vn_queued"), "POST", expect(404, secretariat=REDIRECT, focal_vn=REDIRECT)),
     Row("report_delete", report("vn_own"), "GET", ALL_405),
-    Row("report_delete", report("roadmap_draft"), "POST", expect(403, secretariat=SAVED)),
-    Row("report_delete", report("vn_own"), "POST", expect(403, secretariat=SAVED)),
-    Row("report_delete", report("vn_issued"), "POST", expect(REDIRECT, focal_th=403, costi_rep=403)),
-    Row("report_delete", report("vn_queued"), "POST", expect(403, secretariat=REDIRECT)),
+    Row("report_delete", report("roadmap_draft"), "POST", expect(404, secretariat=SAVED)),
+    Row("report_delete", report("vn_own"), "POST", expect(404, secretariat=SAVED, focal_vn=403)),
+    Row("report_delete", report("vn_issued"), "POST", expect(REDIRECT, focal_th=404, costi_rep=404)),
+    Row("report_delete", report("vn_queued"), "POST", expect(404, secretariat=REDIRECT, focal_vn=403)),
 ]
 
 CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
@@ -1053,18 +1052,18 @@ def test_a_thai_focal_point_can_neither_see_nor_touch_viet_nams_draft_by_any_url
 
 
 def test_a_thai_focal_point_cannot_open_viet_nams_report(client, world):
-    """Viet Nam's own report, issued or not, is refused to Thailand on every URL, and no page of
-    Thailand's links to it; a key with no report behind it is simply not found."""
+    """Viet Nam's own report, issued or not, does not exist for Thailand on any URL: the same page
+    as a key with no report behind it, so Thailand cannot even learn it is there."""
     client.force_login(world["users"][FOCAL_TH])
     nobody = Report.objects.order_by("-pk")[0].pk + 1000
     before = db_state()
     for key in ("vn_own", "vn_issued", "vn_queued"):
         pk = world["reports"][key].pk
         for view in ("report_detail", "report_progress", "report_download"):
-            assert_not_allowed_page(client.get(reverse(f"tracker:{view}", args=[pk])))
+            assert_not_found_page(client.get(reverse(f"tracker:{view}", args=[pk])))
             assert_not_found_page(client.get(reverse(f"tracker:{view}", args=[nobody])))
         for view in ("report_issue", "report_delete"):
-            assert_not_allowed_page(client.post(reverse(f"tracker:{view}", args=[pk])))
+            assert_not_found_page(client.post(reverse(f"tracker:{view}", args=[pk])))
             assert client.get(reverse(f"tracker:{view}", args=[pk])).status_code == 405
     assert db_state() == before
 

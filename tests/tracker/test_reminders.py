@@ -285,6 +285,27 @@ def test_a_cycle_can_be_reminded_alone(open_cycle, vn_plan, focal_vn, secretaria
 
 
 @pytest.mark.django_db
+def test_no_reminder_goes_for_a_planned_cycle_or_one_closed_to_everyone(
+    open_cycle, focal_vn, secretariat_user
+):
+    from core.errors import TransitionError
+
+    planned = factories.ReportingCycleFactory(
+        slug="2027-H1",
+        period_start=datetime.date(2027, 1, 1),
+        period_end=datetime.date(2027, 6, 30),
+        deadline=datetime.date(2027, 7, 31),
+    )
+    with pytest.raises(TransitionError, match="2027-H1 takes no reports"):
+        reminders.send_digests(today=day(2, planned), cycle=planned)
+
+    cycle_services.cycle_close(cycle=open_cycle, acting_user=secretariat_user)
+    with pytest.raises(TransitionError, match="2026-H2 is closed"):
+        reminders.send_digests(today=day(-1, open_cycle), cycle=open_cycle, dry_run=True)
+    assert mail.outbox == [] and not ReminderLog.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_dry_run_sends_and_records_nothing(open_cycle, focal_vn):
     digests = reminders.send_digests(today=day(7, open_cycle), dry_run=True)
     assert focal_vn in {d.recipient for d in digests}
@@ -433,6 +454,14 @@ def test_the_command_limits_to_a_cycle_and_names_an_unknown_one(open_cycle, foca
 
     with pytest.raises(CommandError, match=r"No cycle '2099-H1'\. Known cycles: 2026-H2\."):
         run("--cycle", "2099-H1")
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_cycle_that_takes_no_reports(open_cycle, secretariat_user):
+    cycle_services.cycle_close(cycle=open_cycle, acting_user=secretariat_user)
+
+    with pytest.raises(CommandError, match="Cycle 2026-H2 is closed, so nobody is reminded of it"):
+        run("--cycle", "2026-H2", "--date", day(-1, open_cycle).isoformat())
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from core import errors
+from tests import factories
 from tests.tracker.conftest import write_update
 from tracker.models import Report, ReportScope, ReportState
 from tracker.reports import services
@@ -77,6 +78,19 @@ def test_request_refuses_what_the_rules_refuse_and_saves_nothing(request, cycle,
         services.report_request(
             report=services.new_report(cycle=cycle, fmt="html", **scopes[scope]), acting_user=user
         )
+    assert not Report.objects.exists()
+
+
+def test_no_report_of_a_planned_cycle_from_any_way_in(plan, secretariat_user):
+    # The report form offers no planned cycle; the services refuse one too, so nothing else can.
+    planned = factories.ReportingCycleFactory(slug="2027-H1")
+
+    with pytest.raises(errors.TransitionError, match="2027-H1 is not open yet"):
+        services.report_request(
+            report=services.new_report(cycle=planned, fmt="html"), acting_user=secretariat_user
+        )
+    with pytest.raises(errors.TransitionError, match="2027-H1 is not open yet"):
+        services.report_generate_for_command(report=services.new_report(cycle=planned, fmt="html"))
     assert not Report.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""The record's permissions in accounts/rules.py, as an explicit table: role × update state × owner.
+"""The record's permissions in tracker/rules.py, as an explicit table: role × update state × owner.
 
 Every cell is written out rather than derived, so a change to a rule shows up here as a changed cell.
 `rules.has_perm` is the rule set itself; `user.has_perm` is what views ask, and agrees with it for
@@ -10,12 +10,13 @@ import pytest
 import rules
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from core import errors
 from tests import factories
 from tests.tracker.conftest import write_update
 from tracker.cycles import services as cycle_services
-from tracker.models import ProgressUpdate, UpdateState
+from tracker.models import ProgressUpdate, Report, ReportFormat, ReportScope, ReportState, UpdateState
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
 
@@ -214,6 +215,39 @@ def test_visible_to_lists_exactly_what_each_role_may_read(users, cycle, plan, ro
         by_rule = {u.pk for u in updates if rules.has_perm("tracker.view_progressupdate", user, u)}
         by_query = set(ProgressUpdate.objects.visible_to(user).values_list("pk", flat=True))
         assert by_query == by_rule, role
+
+
+def test_report_visible_to_lists_exactly_what_the_view_report_rule_lets_each_role_open(
+    users, cycle, plan, viet_nam, thailand
+):
+    """Every kind of report (scope × state × issued × who generated it): the SQL in
+    `ReportQuerySet.visible_to` equals the `tracker.view_report` rule, report by report."""
+    scopes = {
+        "roadmap": {},
+        "recommendation": {"scope": ReportScope.RECOMMENDATION, "recommendation": plan["recommendation"]},
+        "viet_nam": {"scope": ReportScope.MEMBER_STATE, "member_state": viet_nam},
+        "thailand": {"scope": ReportScope.MEMBER_STATE, "member_state": thailand},
+    }
+    stages = {
+        "queued": {"state": ReportState.QUEUED},
+        "failed": {"state": ReportState.FAILED},
+        "ready": {"state": ReportState.READY},
+        "issued": {"state": ReportState.READY, "issued_at": timezone.now()},
+    }
+    requesters = [None, users["secretariat_user"], users["focal_vn"], users["focal_th"], users["costi_rep"]]
+    reports = Report.objects.bulk_create(
+        Report(cycle=cycle, format=ReportFormat.HTML, requested_by=requester, **scope, **stage)
+        for scope in scopes.values()
+        for stage in stages.values()
+        for requester in requesters
+    )
+    assert len(reports) == 80
+
+    for role, user in [*users.items(), ("anonymous", AnonymousUser())]:
+        by_rule = {r.pk for r in reports if rules.has_perm("tracker.view_report", user, r)}
+        by_query = set(Report.objects.visible_to(user).values_list("pk", flat=True))
+        assert by_query == by_rule, role
+        assert by_rule or role in ("inactive_focal_vn", "anonymous"), role
 
 
 # --- What the table means in practice -----------------------------------------------------------

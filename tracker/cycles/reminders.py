@@ -21,9 +21,12 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Role
+from accounts.parties import party_key, party_of
+from core.errors import TransitionError
 from tracker import selectors
 from tracker.models import (
     CycleReopening,
@@ -32,7 +35,6 @@ from tracker.models import (
     DueUpdate,
     ReminderLog,
     ReportingCycle,
-    party_key,
 )
 from tracker.notifications import site_url
 
@@ -139,12 +141,6 @@ def _reporters(member_state_ids, body_ids):
     )
 
 
-def _recipient_party_key(user):
-    if user.role == Role.FOCAL_POINT:
-        return party_key(user.member_state_id, None)
-    return party_key(None, user.body_id)
-
-
 def collect_digests(*, today=None, cycle=None) -> list[Digest]:
     """The reminders due today, one digest per reporter; nothing is sent or recorded.
 
@@ -191,7 +187,7 @@ def collect_digests(*, today=None, cycle=None) -> list[Digest]:
 
     digests = []
     for user in reporters:
-        items = by_party.get(_recipient_party_key(user), [])
+        items = by_party.get(party_of(user).key, [])
         pending, already = [], []
         for item in items:
             kind = due[item.cycle_id][1]
@@ -261,14 +257,34 @@ def _mail(subject, body, recipient):
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
 
 
+def check_cycle_takes_reminders(cycle):
+    """Refuse reminders for a cycle that takes no reports: a planned one, or one closed to everyone.
+
+    An open cycle takes every party's reports; a closed one only those of a party it is reopened
+    for, who is reminded as in an open cycle.
+    """
+    if cycle.is_open or (cycle.is_closed and cycle.reopenings.filter(ended_at__isnull=True).exists()):
+        return
+    raise TransitionError(
+        _("Cycle %(slug)s takes no reports, so nobody is reminded of it: open it first.")
+        % {"slug": cycle.slug}
+        if cycle.state == CycleState.PLANNED
+        else _("Cycle %(slug)s is closed, so nobody is reminded of it: reopen it for a party first.")
+        % {"slug": cycle.slug}
+    )
+
+
 def send_digests(*, today=None, cycle=None, dry_run=False) -> list[Digest]:
     """Send the reminders due today and record them; returns the digests sent (with dry_run: those
-    that would be sent, and nothing is sent or recorded).
+    that would be sent, and nothing is sent or recorded). With `cycle`, only that cycle's, and only
+    if it takes reports (`check_cycle_takes_reminders`).
 
     A digest is recorded and mailed in one transaction: if the mail server fails, nothing is
     recorded (the failure is logged) and the next run tries again. One already sent today, or
     being sent by a concurrent run, is skipped.
     """
+    if cycle is not None:
+        check_cycle_takes_reminders(cycle)
     today = today or timezone.localdate()
     digests = [d for d in collect_digests(today=today, cycle=cycle) if not d.already_sent_today]
     if dry_run:

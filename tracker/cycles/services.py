@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.parties import Party
 from core.errors import TransitionError, check_version
 from core.permissions import require
 from roadmap.models import Activity
@@ -39,12 +40,12 @@ def cycle_update(
 
 
 def default_parties(activity):
-    """Who reports on an activity unless the secretariat says otherwise: leads and participants."""
-    parties = [("ms", ms.pk) for ms in activity.lead_member_states.all()]
-    parties += [
-        ("ms", ms.pk) for ms in activity.participating_member_states.all() if ("ms", ms.pk) not in parties
-    ]
-    parties += [("body", b.pk) for b in activity.lead_bodies.all()]
+    """Who reports on an activity unless the secretariat says otherwise: leads and participants,
+    as `accounts.parties.Party`."""
+    parties = [Party(member_state_id=ms.pk) for ms in activity.lead_member_states.all()]
+    participants = [Party(member_state_id=ms.pk) for ms in activity.participating_member_states.all()]
+    parties += [party for party in participants if party not in parties]
+    parties += [Party(body_id=b.pk) for b in activity.lead_bodies.all()]
     return parties
 
 
@@ -68,13 +69,13 @@ def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | No
     now = timezone.now()
     rows = []
     for activity in activities:
-        for kind, pk in default_parties(activity):
+        for party in default_parties(activity):
             rows.append(
                 DueUpdate(
                     cycle=current,
                     activity=activity,
-                    member_state_id=pk if kind == "ms" else None,
-                    body_id=pk if kind == "body" else None,
+                    member_state_id=party.member_state_id,
+                    body_id=party.body_id,
                     added_by=acting_user,
                     added_at=now,
                 )

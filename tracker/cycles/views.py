@@ -31,9 +31,9 @@ from tracker.models import (
     ReminderLog,
     Report,
     ReportingCycle,
-    party_key,
 )
 from tracker.reports.tables import report_state_badge
+from tracker.rules import due_status_shown_to, sees_every_party_unpublished_work
 
 MANAGE = "tracker.manage_reportingcycle"
 CYCLE_REPORTS_SHOWN = 10
@@ -72,7 +72,10 @@ class CycleListView(PermissionRequiredMixin, SingleTableMixin, ListView):
     table_pagination = {"per_page": 25}
 
     def get_queryset(self):
-        # Completeness for every cycle on the page from the one query that lists them.
+        # Completeness for every cycle on the page from the one query that lists them. The list
+        # shows only what is handed in and approved, which the matrix rule never hides
+        # (`tracker.rules.due_status_shown_to` shows drafts and returns as missing), so the counts
+        # are the same for every viewer.
         return ReportingCycle.objects.annotate(
             expected_total=Count("due_updates"),
             expected_in=Count("due_updates", filter=Q(due_updates__status__in=selectors.HANDED_IN)),
@@ -270,28 +273,6 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
         return redirect(request.path)
 
 
-# Work before submission belongs to its party: other reporters see it as not handed in yet.
-UNPUBLISHED = (DueStatus.DRAFT, DueStatus.RETURNED)
-
-
-def _own_party_key(user):
-    """The party whose unsubmitted work the user may see in the matrix; None means every party's."""
-    if user.has_perm(MANAGE):
-        return None
-    member_state, body = selectors.user_party(user)
-    if member_state is None and body is None:
-        return ""
-    return party_key(member_state.pk if member_state else None, body.pk if body else None)
-
-
-def _masked_counts(counts, key, own_key):
-    if own_key is None or key == own_key:
-        return counts
-    masked = Counter(counts)
-    masked[DueStatus.MISSING] += sum(masked.pop(s, 0) for s in UNPUBLISHED)
-    return masked
-
-
 @dataclass
 class MatrixCell:
     report: DueUpdate
@@ -326,16 +307,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         if context["can_see_matrix"]:
             context.update(self.matrix_context(cycle, user))
         else:
-            totals = Counter(
-                {
-                    row["status"]: row["n"]
-                    for row in DueUpdate.objects.filter(cycle=cycle)
-                    .values("status")
-                    .annotate(n=Count("pk"))
-                    .order_by()
-                }
-            )
-            context.update(self.totals_context(totals))
+            context.update(self.totals_context(selectors.cycle_completeness(cycle, user).counts))
         return context
 
     @staticmethod
@@ -369,17 +341,12 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             number = form.cleaned_data["recommendation"]
             recommendation = next((r for r in recommendations if r.number == number), None)
             status = form.cleaned_data["status"] or None
-        matrix = selectors.cycle_matrix(cycle, recommendation=recommendation)
-        own_key = _own_party_key(user)
+        matrix = selectors.cycle_matrix(cycle, viewer=user, recommendation=recommendation)
 
         def shown_status(report):
-            if own_key is None or report.party_key == own_key or report.status not in UNPUBLISHED:
-                return report.status
-            return DueStatus.MISSING
+            return due_status_shown_to(user, report.status, report.party_key)
 
-        for party in matrix.parties:
-            party.counts = _masked_counts(party.counts, party.key, own_key)
-        # Cycle-wide totals from the per-party counts the matrix already holds.
+        # Cycle-wide totals from the per-party counts the matrix already holds (shown as the cells).
         totals = Counter()
         for party in matrix.parties:
             totals.update(party.counts)
@@ -414,7 +381,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             "columns": columns,
             "matrix_rows": matrix_rows,
             "matrix_page": matrix_page,
-            "masks_other_parties": own_key is not None,
+            "masks_other_parties": not sees_every_party_unpublished_work(user),
         }
 
     @staticmethod
@@ -461,7 +428,11 @@ class CycleRemindersView(CycleObjectMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         from tracker.cycles import reminders
 
-        sent = reminders.send_digests(cycle=self.cycle)
+        try:
+            sent = reminders.send_digests(cycle=self.cycle)
+        except errors.TransitionError as refused:
+            messages.error(request, refused.message)
+            return redirect(self.cycle)
         if sent:
             messages.success(
                 request,

@@ -36,6 +36,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.parties import Party
 from roadmap.models import (
     Activity,
     ActivityStatus,
@@ -702,38 +703,40 @@ def _participation(cycle, activity_list, member_state):
     led, joined = Counter(), Counter()
     for activity in activity_list:
         for ms in activity.lead_member_states.all():
-            led[("ms", ms.pk)] += 1
+            led[Party(member_state_id=ms.pk)] += 1
         for ms in activity.participating_member_states.all():
-            joined[("ms", ms.pk)] += 1
+            joined[Party(member_state_id=ms.pk)] += 1
         for body in activity.lead_bodies.all():
-            led[("body", body.pk)] += 1
+            led[Party(body_id=body.pk)] += 1
         for body in activity.supporting_bodies.all():
-            joined[("body", body.pk)] += 1
+            joined[Party(body_id=body.pk)] += 1
     expected = DueUpdate.objects.filter(cycle=cycle, activity_id__in=[a.pk for a in activity_list])
     if member_state is not None:
         expected = expected.filter(member_state=member_state)
     owed, approved = Counter(), Counter()
     for row in expected.values("member_state_id", "body_id", "status"):
-        key = ("ms", row["member_state_id"]) if row["member_state_id"] else ("body", row["body_id"])
+        key = Party(member_state_id=row["member_state_id"], body_id=row["body_id"])
         owed[key] += 1
         if row["status"] == DueStatus.APPROVED:
             approved[key] += 1
     keys = set(led) | set(joined) | set(owed)
     if member_state is not None:
-        keys = {("ms", member_state.pk)}
-    states = MemberState.objects.in_bulk([pk for kind, pk in keys if kind == "ms"])
-    bodies = Body.objects.in_bulk([pk for kind, pk in keys if kind == "body"])
+        keys = {Party(member_state_id=member_state.pk)}
+    states = MemberState.objects.in_bulk([key.member_state_id for key in keys if key.member_state_id])
+    bodies = Body.objects.in_bulk([key.body_id for key in keys if not key.member_state_id])
     rows = []
-    for kind, pk in keys:
-        party = states[pk].local_name if kind == "ms" else bodies[pk].acronym
+    for key in keys:
+        is_member_state = bool(key.member_state_id)
         rows.append(
             ParticipationRow(
-                party=party,
-                is_member_state=kind == "ms",
-                activities_led=led[(kind, pk)],
-                activities_joined=joined[(kind, pk)],
-                expected=owed[(kind, pk)],
-                approved=approved[(kind, pk)],
+                party=states[key.member_state_id].local_name
+                if is_member_state
+                else bodies[key.body_id].acronym,
+                is_member_state=is_member_state,
+                activities_led=led[key],
+                activities_joined=joined[key],
+                expected=owed[key],
+                approved=approved[key],
             )
         )
     rows.sort(key=lambda r: (not r.is_member_state, r.party))

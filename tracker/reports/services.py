@@ -25,7 +25,7 @@ from django.utils.translation import override
 
 from core.errors import TransitionError
 from core.permissions import require
-from tracker.models import Report, ReportFormat, ReportScope, ReportState
+from tracker.models import CycleState, Report, ReportFormat, ReportScope, ReportState
 from tracker.reports.content import ReportContent, gather_report
 from tracker.reports.render import quiet, render
 
@@ -54,8 +54,24 @@ def new_report(*, cycle, fmt, language="en", recommendation=None, member_state=N
     )
 
 
+def check_cycle_reportable(cycle) -> None:
+    """A planned cycle has no record yet: no report of it, whoever asks and however."""
+    if cycle.state == CycleState.PLANNED:
+        raise TransitionError(
+            _(
+                "Cycle %(slug)s is not open yet: nothing has been reported in it, "
+                "so there is no report to generate."
+            )
+            % {"slug": cycle.slug}
+        )
+
+
 def _queue(report: Report, requested_by) -> None:
-    """Save `report` (from `new_report`) as queued; `requested_by` None: the command line's."""
+    """Save `report` (from `new_report`) as queued; `requested_by` None: the command line's.
+
+    Every saved report passes here, from the browser or the command line, so the state gate is here.
+    """
+    check_cycle_reportable(report.cycle)
     report.requested_by = requested_by
     report.requested_at = timezone.now()
     report.state = ReportState.QUEUED

@@ -15,6 +15,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from core.errors import SERVICE_ERRORS
 from core.files import private_file_response
+from core.permissions import readable_or_404
 from core.views import ObjectPermissionMixin, show_error
 from tracker.models import Report, ReportingCycle, ReportState
 from tracker.reports import services
@@ -38,12 +39,18 @@ class MethodFirstMixin:
 
 
 class ReportObjectMixin(MethodFirstMixin, ObjectPermissionMixin):
-    """Views of one report: 404 for a key that does not exist, 403 for a report the user may not read."""
+    """Views of one report: 404 for a key that does not exist and for a report the user may not
+    read (as for updates); 403 for a move on a report they may read but not make."""
 
     permission_required = VIEW
 
+    def has_permission(self):
+        # Visitors not signed in are sent to log in before any report is looked at.
+        return self.request.user.is_authenticated and super().has_permission()
+
     def find_object(self, queryset=None):
-        return get_object_or_404(Report.objects.for_list(), pk=self.kwargs["pk"])
+        report = get_object_or_404(Report.objects.for_list(), pk=self.kwargs["pk"])
+        return readable_or_404(self.request.user, VIEW, report)
 
 
 def generate_again_url(report):

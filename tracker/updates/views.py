@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +20,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
 from core.files import private_file_response
+from core.permissions import readable_or_404
 from core.views import show_error
 from roadmap.models import Activity
 from tracker import selectors
@@ -81,7 +82,9 @@ class MyActivitiesView(PermissionRequiredMixin, TemplateView):
         context["due_by_cycle"] = due_by_cycle
         context["summary"] = [(status, status.label, counts[status]) for status in DueStatus]
         context["due_total"] = len(due)
-        accepting = list(selectors.cycles_accepting(member_state, body).order_by("deadline", "slug"))
+        accepting = list(
+            ReportingCycle.objects.accepting_reports_from(member_state, body).order_by("deadline", "slug")
+        )
         context["accepting_cycles"] = accepting
         others = (
             selectors.reportable_activities(user)
@@ -109,10 +112,7 @@ UPDATE_RELATED = (
 def _visible_update_or_404(user, pk, queryset=None):
     """The update, or 404 when the user may not read it: another party's draft does not exist for them."""
     queryset = queryset if queryset is not None else ProgressUpdate.objects.select_related(*UPDATE_RELATED)
-    update = get_object_or_404(queryset, pk=pk)
-    if not user.has_perm("tracker.view_progressupdate", update):
-        raise Http404
-    return update
+    return readable_or_404(user, "tracker.view_progressupdate", get_object_or_404(queryset, pk=pk))
 
 
 def _form_queryset():
@@ -356,8 +356,7 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         evidence = get_object_or_404(EvidenceFile.objects.select_related("update"), pk=kwargs["pk"])
-        if not request.user.has_perm("tracker.view_progressupdate", evidence.update):
-            raise Http404
+        readable_or_404(request.user, "tracker.view_progressupdate", evidence.update)
         return private_file_response(
             evidence.file, filename=evidence.original_name, content_type=evidence.content_type
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import TransitionError
 from roadmap.models import MemberState, Recommendation
 from tracker.models import ReportFormat, ReportingCycle, ReportState
 from tracker.reports.services import new_report, report_generate_for_command
@@ -61,7 +62,10 @@ class Command(BaseCommand):
                 self.stderr.write(line)
 
         report = new_report(cycle=cycle_obj, fmt=fmt, language=language, recommendation=rec, member_state=ms)
-        report = report_generate_for_command(report=report, progress=progress)
+        try:
+            report = report_generate_for_command(report=report, progress=progress)
+        except TransitionError as refused:
+            raise CommandError(refused.message)
         if interactive:
             self.stderr.write("")
         if report.state != ReportState.READY:

@@ -8,6 +8,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.errors import TransitionError
 from tracker.cycles.reminders import (
     collect_digests,
     collect_submission_digests,
@@ -57,7 +58,10 @@ class Command(BaseCommand):
         already_submissions = (
             [] if selected else [d for d in collect_submission_digests(today=today) if d.already_sent_today]
         )
-        sent = send_digests(today=today, cycle=selected, dry_run=dry_run)
+        try:
+            sent = send_digests(today=today, cycle=selected, dry_run=dry_run)
+        except TransitionError as refused:
+            raise CommandError(refused.message)
         sent_submissions = [] if selected else send_submission_digests(today=today, dry_run=dry_run)
 
         verb = "would send" if dry_run else "sent"
