@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from demo.plan import DEMO_ACCOUNTS, DEMO_PASSWORD, SYNTHETIC_FIRST, DemoError, check_scale
-from roadmap.models import Activity, ActivityStatus, Body, Flag, MemberState
+from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, ActivityStatus, Body, Flag, MemberState
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleState,
@@ -505,9 +505,7 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
             "activity__lead_bodies",
         )
         .order_by(
-            "activity__recommendation__number",
-            "activity__sequence",
-            "activity__code",
+            *ACTIVITY_ORDER_RELATED,
             "member_state__iso2",
             "body__acronym",
         )
@@ -937,7 +935,7 @@ def create_synthetic_record(scale, *, seed=2026, today=None) -> SyntheticRecordR
     activities = list(
         Activity.objects.prefetch_related(
             "lead_member_states", "participating_member_states", "lead_bodies"
-        ).order_by("recommendation__number", "sequence", "code")
+        ).in_plan_order()
     )
     parties = {activity.pk: default_parties(activity) for activity in activities}
     keys = {

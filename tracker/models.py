@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from roadmap.models import ActivityStatus, Flag
+from roadmap.models import ACTIVITY_ORDER_RELATED, ActivityStatus, Flag
 
 
 class CycleState(models.TextChoices):
@@ -214,7 +214,7 @@ class DueUpdateQuerySet(PartyQuerySet):
                 *[models.When(status=s, then=models.Value(p)) for s, p in DUE_STATUS_PRIORITY.items()],
                 output_field=models.IntegerField(),
             )
-        ).order_by("priority", "activity__sequence", "activity__code")
+        ).order_by("priority", *ACTIVITY_ORDER_RELATED)
 
 
 class DueUpdate(PartyMixin):

@@ -101,7 +101,7 @@ class ActivityDetailView(ObjectPermissionMixin, DetailView):
             "lead_bodies",
             "participating_member_states",
             "supporting_bodies",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "id")),
+            Prefetch("milestones", queryset=Milestone.objects.in_date_order()),
             Prefetch("indicators", queryset=Indicator.objects.order_by("id")),
         )
 

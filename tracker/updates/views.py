@@ -85,7 +85,7 @@ class MyActivitiesView(PermissionRequiredMixin, TemplateView):
         others = (
             selectors.reportable_activities(user)
             .exclude(pk__in=selectors.my_due_reports(user).order_by().values("activity_id"))
-            .order_by("recommendation__number", "sequence", "code")
+            .in_plan_order()
         )
         context["other_page"] = Paginator(others, self.other_per_page).get_page(self.request.GET.get("page"))
         return context

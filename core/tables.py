@@ -1,0 +1,11 @@
+"""Table helpers every feature uses."""
+
+
+def order_by_expressions(queryset, ordering, is_descending):
+    """Order a table's queryset by `ordering`, which may say where NULLs go; for an `order_<column>` method.
+
+    django-tables2 orders a column by field names only, leaving NULLs where each database puts them.
+    Descending reverses the whole order, NULL placement included.
+    """
+    queryset = queryset.order_by(*ordering)
+    return (queryset.reverse() if is_descending else queryset), True

@@ -1,0 +1,64 @@
+"""One order per list, with NULLs placed on purpose: the same on SQLite and PostgreSQL (CI runs both)."""
+
+import pytest
+
+from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, CountryFigure, Milestone, NationalStrategy
+from roadmap.plan.tables import ActivityTable
+from tests.factories import (
+    ActivityFactory,
+    CountryFigureFactory,
+    MemberStateFactory,
+    MilestoneFactory,
+    NationalStrategyFactory,
+    RecommendationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# By recommendation, work on the roadmap as a whole (no recommendation) last; then sequence, code.
+PLAN_ORDER = ["A1.2", "A1.10", "A2.1", "R0.1"]
+
+
+@pytest.fixture
+def activities():
+    first, second = RecommendationFactory(number=1), RecommendationFactory(number=2)
+    # Created out of order, so an order by pk alone would not pass.
+    for code, recommendation in [("R0.1", None), ("A2.1", second), ("A1.10", first), ("A1.2", first)]:
+        ActivityFactory(code=code, recommendation=recommendation)
+
+
+def codes(activities):
+    return [a.code for a in activities]
+
+
+def test_activities_default_and_plan_order_put_roadmap_wide_work_last(activities):
+    assert codes(Activity.objects.all()) == PLAN_ORDER
+    assert codes(Activity.objects.in_plan_order()) == PLAN_ORDER
+
+
+def test_related_lists_follow_their_activitys_order(activities):
+    for activity in Activity.objects.all():
+        MilestoneFactory(activity=activity)
+    ordered = Milestone.objects.select_related("activity").order_by(*ACTIVITY_ORDER_RELATED)
+    assert [m.activity.code for m in ordered] == PLAN_ORDER
+
+
+def test_activity_table_sorts_by_code_in_plan_order_both_ways(activities):
+    ascending = ActivityTable(Activity.objects.all(), order_by="code")
+    descending = ActivityTable(Activity.objects.all(), order_by="-code")
+    assert [row.record.code for row in ascending.rows] == PLAN_ORDER
+    assert [row.record.code for row in descending.rows] == PLAN_ORDER[::-1]
+
+
+def test_undated_strategies_come_after_dated_ones():
+    state = MemberStateFactory()
+    for name, year in [("Undated", None), ("Later", 2022), ("Earlier", 2018)]:
+        NationalStrategyFactory(member_state=state, name=name, year=year)
+    assert [s.name for s in NationalStrategy.objects.all()] == ["Earlier", "Later", "Undated"]
+
+
+def test_figures_for_asean_as_a_whole_come_first():
+    state = MemberStateFactory(name="Viet Nam")
+    CountryFigureFactory(member_state=state)
+    CountryFigureFactory(member_state=None)
+    assert [f.member_state_id for f in CountryFigure.objects.all()] == [None, state.pk]
