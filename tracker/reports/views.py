@@ -10,14 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.errors import TransitionError
 from core.files import private_file_response
 from core.forms import attach_error
-from core.views import ObjectPermissionMixin
+from core.views import FilteredTableView, ObjectPermissionMixin
 from tracker.models import Report, ReportingCycle, ReportState
 from tracker.reports import services
 from tracker.reports.filters import ReportFilter
@@ -79,14 +77,12 @@ def progress_context(report, user):
     }
 
 
-class ReportListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class ReportListView(FilteredTableView):
     permission_required = "tracker.view_report_list"
     template_name = "tracker/report_list.html"
     model = Report
     table_class = ReportTable
     filterset_class = ReportFilter
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return Report.objects.visible_to(self.request.user).for_list()

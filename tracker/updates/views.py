@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
 from core.files import private_file_response
+from core.views import FilteredTableView
 from roadmap.models import Activity
 from tracker import selectors
 from tracker.models import (
@@ -378,14 +377,12 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 # --- All updates the user may read ---------------------------------------------------------
 
 
-class UpdateListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class UpdateListView(FilteredTableView):
     permission_required = "tracker.view_progressupdate"
     template_name = "tracker/update_list.html"
     model = ProgressUpdate
     table_class = UpdateTable
     filterset_class = UpdateFilter
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return ProgressUpdate.objects.visible_to(self.request.user).for_list()
