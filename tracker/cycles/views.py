@@ -22,9 +22,10 @@ from core.forms import attach_error
 from core.views import ObjectPermissionMixin, PlanFormMixin
 from roadmap.models import Activity, Recommendation
 from tracker import selectors
+from tracker.badges import due_status_badge, report_state_badge
 from tracker.cycles import services as cycle_services
 from tracker.cycles.forms import CycleForm, MatrixFilterForm, PartyForm, ReopenForm
-from tracker.cycles.tables import CycleTable, due_status_badge
+from tracker.cycles.tables import CycleTable
 from tracker.models import (
     CycleReopening,
     DueStatus,
@@ -35,7 +36,6 @@ from tracker.models import (
     ReportingCycle,
     party_key,
 )
-from tracker.reports.tables import report_state_badge
 
 MANAGE = "tracker.manage_reportingcycle"
 CYCLE_REPORTS_SHOWN = 10

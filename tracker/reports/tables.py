@@ -1,4 +1,4 @@
-"""The report archive as a table, and the badge that says where a report stands."""
+"""The report archive as a table."""
 
 import django_tables2 as tables
 from django.urls import reverse
@@ -8,26 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker.badges import report_state_badge
 from tracker.models import Report, ReportState
-
-# The word is always written beside the colour, so colour is never the only cue.
-REPORT_STATE_CLASSES = {
-    ReportState.QUEUED: "text-bg-secondary",
-    ReportState.RUNNING: "text-bg-info",
-    ReportState.READY: "text-bg-success",
-    ReportState.FAILED: "text-bg-danger",
-}
-
-
-def report_state_badge(report):
-    state = ReportState(report.state)
-    return format_html(
-        '<span class="badge report-state report-state-{} {}" data-state="{}">{}</span>',
-        state.value,
-        REPORT_STATE_CLASSES[state],
-        state.value,
-        state.label,
-    )
 
 
 def generated_by_label(report):

@@ -16,11 +16,12 @@ from core.errors import TransitionError
 from core.files import private_file_response
 from core.forms import attach_error
 from core.views import FilteredTableView, ObjectPermissionMixin
+from tracker.badges import report_state_badge
 from tracker.models import Report, ReportingCycle, ReportState
 from tracker.reports import services
 from tracker.reports.filters import ReportFilter
 from tracker.reports.forms import GENERATE, ReportForm
-from tracker.reports.tables import ReportTable, generated_by_label, report_state_badge
+from tracker.reports.tables import ReportTable, generated_by_label
 
 VIEW = "tracker.view_report"
 FORM_FIELDS = ("cycle", "scope", "recommendation", "member_state", "language", "format")

@@ -5,13 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from core.tables import order_by_expressions
 from roadmap import badges
 from roadmap.models import ACTIVITY_ORDER_RELATED
+from tracker.badges import update_state_badge
 from tracker.models import ProgressUpdate
-
-
-def update_state_badge(state, label):
-    return format_html(
-        '<span class="badge update-state update-state-{}" data-state="{}">{}</span>', state, state, label
-    )
 
 
 class UpdateTable(tables.Table):
