@@ -1,4 +1,4 @@
-"""The filtered lists (activities, milestones, updates, reports) answer any page number with a page."""
+"""The paginated lists answer any page number with a page of the site, never a server error."""
 
 import pytest
 from django.urls import reverse
@@ -7,7 +7,14 @@ from tests.factories import ActivityFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["roadmap:activity_list", "roadmap:milestone_list", "tracker:update_list", "tracker:report_list"]
+LISTS = [
+    "roadmap:activity_list",
+    "roadmap:milestone_list",
+    "tracker:update_list",
+    "tracker:report_list",
+    "tracker:review_queue",
+    "tracker:cycle_list",
+]
 
 
 @pytest.mark.parametrize("name", LISTS)

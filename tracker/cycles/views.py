@@ -14,12 +14,12 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
-from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2 import SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
 from core.forms import attach_error
-from core.views import ObjectPermissionMixin, PlanFormMixin
+from core.views import BoundedLazyPaginator, ObjectPermissionMixin, PlanFormMixin
 from roadmap.models import Activity, Recommendation
 from tracker import selectors
 from tracker.badges import due_status_badge, report_state_badge
@@ -70,7 +70,7 @@ class CycleListView(PermissionRequiredMixin, SingleTableMixin, ListView):
     permission_required = "tracker.view_reportingcycle"
     template_name = "tracker/cycle_list.html"
     table_class = CycleTable
-    paginator_class = LazyPaginator
+    paginator_class = BoundedLazyPaginator
     table_pagination = {"per_page": 25}
 
     def get_queryset(self):
