@@ -1,5 +1,12 @@
 """Table helpers every feature uses."""
 
+from django.db.models import F
+
+
+def nulls_last(*fields):
+    """Ascending by `fields` with empty values last, on every database; for order_by_expressions."""
+    return [F(field).asc(nulls_last=True) for field in fields]
+
 
 def order_by_expressions(queryset, ordering, is_descending):
     """Order a table's queryset by `ordering`, which may say where NULLs go; for an `order_<column>` method.

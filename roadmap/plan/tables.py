@@ -3,7 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from core.tables import order_by_expressions
+from core.tables import nulls_last, order_by_expressions
 from roadmap import badges
 from roadmap.models import ACTIVITY_ORDER, MILESTONE_ORDER, Activity, Milestone
 
@@ -26,8 +26,14 @@ class ActivityTable(tables.Table):
         order_by = ("code",)
         attrs = {"class": "table table-sm table-hover align-middle", "id": "activity-table"}
 
+    # Columns that may be empty sort them last (first when descending) on every database.
     def order_code(self, queryset, is_descending):
         return order_by_expressions(queryset, ACTIVITY_ORDER, is_descending)
+
+    order_recommendation = order_code
+
+    def order_planned_end(self, queryset, is_descending):
+        return order_by_expressions(queryset, [*nulls_last("planned_end"), *ACTIVITY_ORDER], is_descending)
 
     def render_title(self, record):
         mark = (
@@ -71,6 +77,12 @@ class MilestoneTable(tables.Table):
         fields = ["planned_date", "activity", "title", "baseline_date", "actual_date", "state"]
         order_by = ("planned_date",)
         attrs = {"class": "table table-sm table-hover align-middle", "id": "milestone-table"}
+
+    def order_baseline_date(self, queryset, is_descending):
+        return order_by_expressions(queryset, [*nulls_last("baseline_date"), *MILESTONE_ORDER], is_descending)
+
+    def order_actual_date(self, queryset, is_descending):
+        return order_by_expressions(queryset, [*nulls_last("actual_date"), *MILESTONE_ORDER], is_descending)
 
     def render_title(self, record):
         return record.local_title

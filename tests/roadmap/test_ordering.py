@@ -1,9 +1,11 @@
 """One order per list, with NULLs placed on purpose: the same on SQLite and PostgreSQL (CI runs both)."""
 
+import datetime
+
 import pytest
 
 from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, CountryFigure, Milestone, NationalStrategy
-from roadmap.plan.tables import ActivityTable
+from roadmap.plan.tables import ActivityTable, MilestoneTable
 from tests.factories import (
     ActivityFactory,
     CountryFigureFactory,
@@ -48,6 +50,22 @@ def test_activity_table_sorts_by_code_in_plan_order_both_ways(activities):
     descending = ActivityTable(Activity.objects.all(), order_by="-code")
     assert [row.record.code for row in ascending.rows] == PLAN_ORDER
     assert [row.record.code for row in descending.rows] == PLAN_ORDER[::-1]
+
+
+def test_table_columns_that_may_be_empty_sort_empties_last_and_first_when_descending(activities):
+    Activity.objects.filter(code="A2.1").update(planned_end=None)
+    by_end = ActivityTable(Activity.objects.all(), order_by="planned_end")
+    assert [row.record.code for row in by_end.rows][-1] == "A2.1"
+    by_end_descending = ActivityTable(Activity.objects.all(), order_by="-planned_end")
+    assert [row.record.code for row in by_end_descending.rows][0] == "A2.1"
+
+    activity = Activity.objects.first()
+    achieved = MilestoneFactory(activity=activity, title="Achieved", actual_date=datetime.date(2025, 3, 1))
+    pending = MilestoneFactory(activity=activity, title="Pending", actual_date=None)
+    by_actual = MilestoneTable(Milestone.objects.with_state(), order_by="actual_date")
+    assert [row.record for row in by_actual.rows] == [achieved, pending]
+    by_actual_descending = MilestoneTable(Milestone.objects.with_state(), order_by="-actual_date")
+    assert [row.record for row in by_actual_descending.rows] == [pending, achieved]
 
 
 def test_undated_strategies_come_after_dated_ones():
