@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connections, router, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -506,8 +506,8 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
         )
         .order_by(
             *ACTIVITY_ORDER_RELATED,
-            "member_state__iso2",
-            "body__acronym",
+            F("member_state__iso2").asc(nulls_first=True),
+            F("body__acronym").asc(nulls_first=True),
         )
     )
     reporters, created = ensure_reporters({party_key(c.member_state_id, c.body_id) for c in cells})

@@ -164,7 +164,17 @@ def party_filter(member_state_id, body_id):
     return {"member_state_id": member_state_id} if member_state_id else {"body_id": body_id}
 
 
+# Member states by name, then bodies by acronym: each row has one of the two, so say where NULLs go.
+PARTY_ORDER = [
+    models.F("member_state__name").asc(nulls_last=True),
+    models.F("body__acronym").asc(nulls_last=True),
+]
+
+
 class PartyQuerySet(models.QuerySet):
+    def in_party_order(self):
+        return self.order_by(*PARTY_ORDER)
+
     def for_party(self, *, member_state=None, body=None):
         if member_state is not None:
             return self.filter(member_state=member_state)

@@ -236,7 +236,7 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
         context["expected"] = (
             DueUpdate.objects.filter(cycle=self.cycle, activity=self.activity)
             .select_related("member_state", "body", "update", "added_by")
-            .order_by("body__acronym", "member_state__name")
+            .in_party_order()
         )
         context.setdefault("form", PartyForm())
         context["missing"] = DueStatus.MISSING

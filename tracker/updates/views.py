@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -274,8 +274,9 @@ class UpdateDetailView(LoginRequiredMixin, TemplateView):
             ),
             Prefetch(
                 "indicator_values",
+                # A value for ASEAN as a whole (no member state) first, on every database.
                 queryset=IndicatorValue.objects.select_related("indicator", "member_state").order_by(
-                    "indicator_id", "member_state__name"
+                    "indicator_id", F("member_state__name").asc(nulls_first=True)
                 ),
             ),
         )

@@ -8,12 +8,15 @@ from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, CountryFigure, Mile
 from roadmap.plan.tables import ActivityTable, MilestoneTable
 from tests.factories import (
     ActivityFactory,
+    BodyFactory,
     CountryFigureFactory,
     MemberStateFactory,
     MilestoneFactory,
     NationalStrategyFactory,
     RecommendationFactory,
+    ReportingCycleFactory,
 )
+from tracker.models import DueUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,15 @@ def test_figures_for_asean_as_a_whole_come_first():
     CountryFigureFactory(member_state=state)
     CountryFigureFactory(member_state=None)
     assert [f.member_state_id for f in CountryFigure.objects.all()] == [None, state.pk]
+
+
+def test_parties_member_states_by_name_then_bodies_by_acronym():
+    cycle, activity = ReportingCycleFactory(), ActivityFactory()
+    for party in [
+        {"body": BodyFactory(acronym="AAA")},
+        {"member_state": MemberStateFactory(name="Viet Nam")},
+        {"body": BodyFactory(acronym="ZZZ")},
+        {"member_state": MemberStateFactory(name="Brunei")},
+    ]:
+        DueUpdate.objects.create(cycle=cycle, activity=activity, **party)
+    assert [d.party_label for d in DueUpdate.objects.in_party_order()] == ["Brunei", "Viet Nam", "AAA", "ZZZ"]
