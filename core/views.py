@@ -37,7 +37,7 @@ class BoundedLazyPaginator(LazyPaginator):
     def validate_number(self, number):
         number = super().validate_number(number)
         if (number - 1) * self.per_page > self.last_offset:
-            raise EmptyPage(_("That page contains no results"))
+            raise EmptyPage("That page is past the end of any list")
         return number
 
 
