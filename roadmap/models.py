@@ -126,6 +126,10 @@ class MemberState(models.Model):
         return reverse("roadmap:member_state_detail", args=[self.iso2])
 
 
+# A state's strategies: undated ones after the dated, on every database.
+STRATEGY_ORDER = [F("year").asc(nulls_last=True), "name"]
+
+
 class NationalStrategy(models.Model):
     member_state = models.ForeignKey(
         MemberState,
@@ -142,8 +146,7 @@ class NationalStrategy(models.Model):
     class Meta:
         verbose_name = _("national strategy")
         verbose_name_plural = _("national strategies")
-        # Undated strategies after the dated ones, on every database.
-        ordering = ["member_state__name", F("year").asc(nulls_last=True), "name"]
+        ordering = ["member_state__name", *STRATEGY_ORDER]
         constraints = [
             models.UniqueConstraint(
                 fields=["member_state", "name"], name="national_strategy_unique_per_state"

@@ -4,7 +4,14 @@ import datetime
 
 import pytest
 
-from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, CountryFigure, Milestone, NationalStrategy
+from roadmap.models import (
+    ACTIVITY_ORDER_RELATED,
+    STRATEGY_ORDER,
+    Activity,
+    CountryFigure,
+    Milestone,
+    NationalStrategy,
+)
 from roadmap.plan.tables import ActivityTable, MilestoneTable
 from tests.factories import (
     ActivityFactory,
@@ -76,6 +83,7 @@ def test_undated_strategies_come_after_dated_ones():
     for name, year in [("Undated", None), ("Later", 2022), ("Earlier", 2018)]:
         NationalStrategyFactory(member_state=state, name=name, year=year)
     assert [s.name for s in NationalStrategy.objects.all()] == ["Earlier", "Later", "Undated"]
+    assert [s.name for s in state.strategies.order_by(*STRATEGY_ORDER)] == ["Earlier", "Later", "Undated"]
 
 
 def test_figures_for_asean_as_a_whole_come_first():
