@@ -3,8 +3,11 @@ forms, and `show_error`, the one adapter from the services' errors (core.errors)
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.errors import SERVICE_ERRORS, StaleVersionError, error_text
@@ -43,6 +46,33 @@ class ObjectPermissionMixin(PermissionRequiredMixin):
 
     def find_object(self, queryset=None):
         return super().get_object(queryset)
+
+
+class BoundedLazyPaginator(LazyPaginator):
+    """django-tables2's paginator, which counts no rows, refusing a page past any list's end.
+
+    Its offset for a page such as 10**20 overflows the database's integer: a server error, where an
+    empty page falls back to the first.
+    """
+
+    last_offset = 2**31
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if (number - 1) * self.per_page > self.last_offset:
+            raise EmptyPage("That page is past the end of any list")
+        return number
+
+
+class FilteredTableView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """A list as a sortable table with its filter bar, in pages that cost no count query.
+
+    Set permission_required, template_name, model, table_class, filterset_class and get_queryset;
+    table_pagination to change the page size.
+    """
+
+    paginator_class = BoundedLazyPaginator
+    table_pagination = {"per_page": 25}
 
 
 class ServiceFormMixin:

@@ -23,14 +23,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connections, router, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.parties import party_key, party_of
 from demo.plan import DEMO_ACCOUNTS, DEMO_PASSWORD, SYNTHETIC_FIRST, DemoError, check_scale
-from roadmap.models import Activity, ActivityStatus, Body, Flag, MemberState
+from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, ActivityStatus, Body, Flag, MemberState
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleState,
@@ -501,11 +501,9 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
             "activity__lead_bodies",
         )
         .order_by(
-            "activity__recommendation__number",
-            "activity__sequence",
-            "activity__code",
-            "member_state__iso2",
-            "body__acronym",
+            *ACTIVITY_ORDER_RELATED,
+            F("member_state__iso2").asc(nulls_first=True),
+            F("body__acronym").asc(nulls_first=True),
         )
     )
     reporters, created = ensure_reporters({party_key(c.member_state_id, c.body_id) for c in cells})
@@ -932,7 +930,7 @@ def create_synthetic_record(scale, *, seed=2026, today=None) -> SyntheticRecordR
     activities = list(
         Activity.objects.prefetch_related(
             "lead_member_states", "participating_member_states", "lead_bodies"
-        ).order_by("recommendation__number", "sequence", "code")
+        ).in_plan_order()
     )
     parties = {activity.pk: default_parties(activity) for activity in activities}
     keys = {party.key for p in parties.values() for party in p}

@@ -2,14 +2,31 @@
 
 Built with format_html rather than included templates: tables render them on every row, and
 one implementation serves the tables, the pages (through the `plan` template tags) and reports.
+Every badge is `badge()`; the record's (tracker/badges.py) add a table of Bootstrap classes.
 """
 
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 
+def badge(value, label, *, css, data="state", classes=None, default=""):
+    """`<span class="badge {css} {classes[value]}" data-{data}="{value}">{label}</span>`.
+
+    `classes` maps each value to its Bootstrap colour classes (`default` for any other); the word is
+    always written beside the colour, so colour is never the only cue.
+    """
+    colour = (classes or {}).get(value, default)
+    return format_html(
+        '<span class="badge {}" data-{}="{}">{}</span>',
+        f"{css} {colour}" if colour else css,
+        data,
+        value,
+        label,
+    )
+
+
 def status_badge(status, label):
-    return format_html('<span class="badge status-{}" data-status="{}">{}</span>', status, status, label)
+    return badge(status, label, css=f"status-{status}", data="status")
 
 
 def flag_badge(flag, label):
@@ -48,6 +65,4 @@ def percent_bar(percent):
 
 
 def milestone_state(state):
-    return format_html(
-        '<span class="badge mstate-{}" data-state="{}">{}</span>', state.value, state.value, state.label
-    )
+    return badge(state.value, state.label, css=f"mstate-{state.value}")

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import select_widget
+from core.widgets import search_widget, select_widget
 from roadmap.models import (
     Activity,
     ActivityStatus,
@@ -54,9 +54,7 @@ class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
-        widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": _("Code, title, outputs…")}
-        ),
+        widget=search_widget(_("Code, title, outputs…")),
     )
     recommendation = recommendation_filter()
     member_state = member_state_filter(method="filter_member_state")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -126,6 +126,10 @@ class MemberState(models.Model):
         return reverse("roadmap:member_state_detail", args=[self.iso2])
 
 
+# A state's strategies: undated ones after the dated, on every database.
+STRATEGY_ORDER = [F("year").asc(nulls_last=True), "name"]
+
+
 class NationalStrategy(models.Model):
     member_state = models.ForeignKey(
         MemberState,
@@ -142,7 +146,7 @@ class NationalStrategy(models.Model):
     class Meta:
         verbose_name = _("national strategy")
         verbose_name_plural = _("national strategies")
-        ordering = ["member_state__name", "year", "name"]
+        ordering = ["member_state__name", *STRATEGY_ORDER]
         constraints = [
             models.UniqueConstraint(
                 fields=["member_state", "name"], name="national_strategy_unique_per_state"
@@ -236,7 +240,8 @@ class CountryFigure(models.Model):
     class Meta:
         verbose_name = _("country figure")
         verbose_name_plural = _("country figures")
-        ordering = ["member_state__name", "metric", "year"]
+        # ASEAN as a whole (no member state) first, on every database.
+        ordering = [F("member_state__name").asc(nulls_first=True), "metric", "year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["member_state", "metric", "year"],
@@ -284,7 +289,29 @@ def _today():
     return timezone.localdate()
 
 
+def activity_order(prefix=""):
+    """The plan's order of activities, the one every list of them uses.
+
+    By recommendation, with work on the roadmap as a whole (no recommendation) last; then the
+    activity's sequence, code and pk. Where NULLs go is said, not left to the database: SQLite puts
+    them first and PostgreSQL last. `prefix` orders related rows by their activity ("activity__").
+    """
+    return [
+        F(f"{prefix}recommendation__number").asc(nulls_last=True),
+        F(f"{prefix}sequence").asc(nulls_last=True),
+        F(f"{prefix}code").asc(),
+        F(f"{prefix}pk").asc(),
+    ]
+
+
+ACTIVITY_ORDER = activity_order()
+ACTIVITY_ORDER_RELATED = activity_order("activity__")
+
+
 class ActivityQuerySet(models.QuerySet):
+    def in_plan_order(self):
+        return self.order_by(*ACTIVITY_ORDER)
+
     def for_list(self):
         """What every activity list shows, fetched in a constant number of queries."""
         return self.select_related("recommendation").prefetch_related("lead_member_states", "lead_bodies")
@@ -398,7 +425,7 @@ class Activity(BilingualMixin, models.Model):
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        ordering = ["recommendation__number", "sequence", "code"]
+        ordering = ACTIVITY_ORDER
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0, percent_complete__lte=100),
@@ -497,7 +524,14 @@ def milestone_state(planned_date, actual_date, today=None):
     return MilestoneState.UPCOMING
 
 
+# Milestones by planned date (never empty), then pk.
+MILESTONE_ORDER = ["planned_date", "pk"]
+
+
 class MilestoneQuerySet(models.QuerySet):
+    def in_date_order(self):
+        return self.order_by(*MILESTONE_ORDER)
+
     def with_state(self, today=None):
         """Annotate `state_value` in SQL, mirroring milestone_state(), so lists filter and sort."""
         today = today or _today()
@@ -559,7 +593,7 @@ class Milestone(BilingualMixin, models.Model):
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
-        ordering = ["planned_date", "id"]
+        ordering = MILESTONE_ORDER
         indexes = [models.Index(fields=["planned_date", "actual_date"])]
         constraints = [
             models.UniqueConstraint(

@@ -91,11 +91,10 @@ def milestones_for_dashboard(activities=None, *, limit=10, days=DASHBOARD_DUE_DA
         milestones = milestones.filter(activity__in=activities.values("pk"))
     overdue = milestones.overdue(today)
     due = milestones.due_within(days, today)
-    ordered = ("planned_date", "id")
     return {
-        "overdue": list(overdue.select_related("activity").order_by(*ordered)[:limit]),
+        "overdue": list(overdue.select_related("activity").in_date_order()[:limit]),
         "overdue_count": overdue.count(),
-        "due": list(due.select_related("activity").order_by(*ordered)[:limit]),
+        "due": list(due.select_related("activity").in_date_order()[:limit]),
         "due_count": due.count(),
         "due_days": days,
     }

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.parties import party_key
-from roadmap.models import Activity, ActivityStatus, Flag
+from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, ActivityStatus, Flag
 
 
 class CycleState(models.TextChoices):
@@ -175,7 +175,17 @@ def party_filter(member_state_id, body_id):
     return {"member_state_id": member_state_id} if member_state_id else {"body_id": body_id}
 
 
+# Member states by name, then bodies by acronym: each row has one of the two, so say where NULLs go.
+PARTY_ORDER = [
+    models.F("member_state__name").asc(nulls_last=True),
+    models.F("body__acronym").asc(nulls_last=True),
+]
+
+
 class PartyQuerySet(models.QuerySet):
+    def in_party_order(self):
+        return self.order_by(*PARTY_ORDER)
+
     def for_party(self, *, member_state=None, body=None):
         if member_state is not None:
             return self.filter(member_state=member_state)
@@ -225,7 +235,7 @@ class DueUpdateQuerySet(PartyQuerySet):
                 *[models.When(status=s, then=models.Value(p)) for s, p in DUE_STATUS_PRIORITY.items()],
                 output_field=models.IntegerField(),
             )
-        ).order_by("priority", "activity__sequence", "activity__code")
+        ).order_by("priority", *ACTIVITY_ORDER_RELATED)
 
 
 class DueUpdate(PartyMixin):

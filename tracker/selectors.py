@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from accounts.parties import party_key, party_of
-from roadmap.models import Activity, Body, Indicator, MemberState
+from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, Body, Indicator, MemberState
 from tracker.models import (
     DueStatus,
     DueUpdate,
@@ -193,7 +193,7 @@ def cycle_matrix(cycle, *, viewer, recommendation=None) -> CycleMatrix:
         "activity__sequence",
         "activity__recommendation__id",
         "activity__recommendation__number",
-    ).order_by("activity__recommendation__number", "activity__sequence", "activity__code")
+    ).order_by(*ACTIVITY_ORDER_RELATED)
     rows = {}
     for report in expected:
         activity = report.activity

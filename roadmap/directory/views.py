@@ -6,7 +6,7 @@ from django.views.generic import DetailView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.views import ObjectPermissionMixin
-from roadmap.models import Body, CountryFigure, MemberState
+from roadmap.models import STRATEGY_ORDER, Body, CountryFigure, MemberState
 
 
 class MemberStateListView(PermissionRequiredMixin, ListView):
@@ -34,7 +34,7 @@ class MemberStateDetailView(ObjectPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         state = self.object
-        context["strategies"] = state.strategies.order_by("year", "name")
+        context["strategies"] = state.strategies.order_by(*STRATEGY_ORDER)
         context["figures"] = state.figures.order_by("metric", "year")
         context["asean_figures"] = CountryFigure.objects.filter(member_state__isnull=True)
         context["activities_led"] = state.activities_led.for_list()

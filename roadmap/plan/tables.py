@@ -3,17 +3,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.tables import nulls_last, order_by_expressions
 from roadmap import badges
-from roadmap.models import Activity, Milestone
+from roadmap.models import ACTIVITY_ORDER, MILESTONE_ORDER, Activity, Milestone
 
 # django-tables2 ships no Vietnamese catalogue: its pagination words are translated in ours.
 PAGINATION_WORDS = (gettext_noop("previous"), gettext_noop("next"))
 
 
 class ActivityTable(tables.Table):
-    code = tables.Column(
-        verbose_name=_("Code"), linkify=True, order_by=("recommendation__number", "sequence")
-    )
+    code = tables.Column(verbose_name=_("Code"), linkify=True)
     title = tables.Column(verbose_name=_("Title"), linkify=True, order_by=("title",))
     recommendation = tables.Column(verbose_name=_("Rec."), accessor="recommendation__number")
     lead = tables.Column(verbose_name=_("Lead"), empty_values=(), orderable=False)
@@ -26,6 +25,15 @@ class ActivityTable(tables.Table):
         fields = ["code", "title", "recommendation", "lead", "planned_end", "status", "percent_complete"]
         order_by = ("code",)
         attrs = {"class": "table table-sm table-hover align-middle", "id": "activity-table"}
+
+    # Columns that may be empty sort them last (first when descending) on every database.
+    def order_code(self, queryset, is_descending):
+        return order_by_expressions(queryset, ACTIVITY_ORDER, is_descending)
+
+    order_recommendation = order_code
+
+    def order_planned_end(self, queryset, is_descending):
+        return order_by_expressions(queryset, [*nulls_last("planned_end"), *ACTIVITY_ORDER], is_descending)
 
     def render_title(self, record):
         mark = (
@@ -53,7 +61,7 @@ class ActivityTable(tables.Table):
 
 
 class MilestoneTable(tables.Table):
-    planned_date = tables.DateColumn(verbose_name=_("Planned"), format="Y-m-d")
+    planned_date = tables.DateColumn(verbose_name=_("Planned"), format="Y-m-d", order_by=MILESTONE_ORDER)
     activity = tables.Column(
         verbose_name=_("Activity"),
         accessor="activity__code",
@@ -69,6 +77,12 @@ class MilestoneTable(tables.Table):
         fields = ["planned_date", "activity", "title", "baseline_date", "actual_date", "state"]
         order_by = ("planned_date",)
         attrs = {"class": "table table-sm table-hover align-middle", "id": "milestone-table"}
+
+    def order_baseline_date(self, queryset, is_descending):
+        return order_by_expressions(queryset, [*nulls_last("baseline_date"), *MILESTONE_ORDER], is_descending)
+
+    def order_actual_date(self, queryset, is_descending):
+        return order_by_expressions(queryset, [*nulls_last("actual_date"), *MILESTONE_ORDER], is_descending)
 
     def render_title(self, record):
         return record.local_title

@@ -5,11 +5,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2 import SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
-from core.views import ObjectPermissionMixin, ServiceFormMixin
+from core.views import BoundedLazyPaginator, FilteredTableView, ObjectPermissionMixin, ServiceFormMixin
 from roadmap import exports, extensions, selectors, services
 from roadmap.filters import ActivityFilter, MilestoneFilter
 from roadmap.history import activity_history
@@ -38,7 +37,7 @@ class RecommendationDetailView(ObjectPermissionMixin, SingleTableMixin, DetailVi
     permission_required = "roadmap.view_recommendation"
     template_name = "roadmap/recommendation_detail.html"
     table_class = ActivityTable
-    paginator_class = LazyPaginator
+    paginator_class = BoundedLazyPaginator
     table_pagination = {"per_page": 50}
 
     def find_object(self, queryset=None):
@@ -74,14 +73,12 @@ class ExportMixin:
         return super().get(request, *args, **kwargs)
 
 
-class ActivityListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class ActivityListView(ExportMixin, FilteredTableView):
     permission_required = "roadmap.view_activity"
     template_name = "roadmap/activity_list.html"
     model = Activity
     table_class = ActivityTable
     filterset_class = ActivityFilter
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
     export_stem = "activities"
 
     def get_queryset(self):
@@ -101,7 +98,7 @@ class ActivityDetailView(ObjectPermissionMixin, DetailView):
             "lead_bodies",
             "participating_member_states",
             "supporting_bodies",
-            Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "id")),
+            Prefetch("milestones", queryset=Milestone.objects.in_date_order()),
             Prefetch("indicators", queryset=Indicator.objects.order_by("id")),
         )
 
@@ -285,13 +282,12 @@ class RecommendationIndicatorUpdateView(RecommendationChildMixin, IndicatorFormM
     permission_required = "roadmap.change_indicator"
 
 
-class MilestoneListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class MilestoneListView(FilteredTableView):
     permission_required = "roadmap.view_milestone"
     template_name = "roadmap/milestone_list.html"
     model = Milestone
     table_class = MilestoneTable
     filterset_class = MilestoneFilter
-    paginator_class = LazyPaginator
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):

@@ -22,10 +22,8 @@ class TimelineView(PermissionRequiredMixin, FilterView):
     def get_queryset(self):
         return (
             Activity.objects.select_related("recommendation")
-            .prefetch_related(
-                Prefetch("milestones", queryset=Milestone.objects.order_by("planned_date", "id"))
-            )
-            .order_by("recommendation__number", "sequence", "code")
+            .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.in_date_order()))
+            .in_plan_order()
         )
 
     def get_context_data(self, **kwargs):

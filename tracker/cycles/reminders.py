@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from accounts.models import Role
 from accounts.parties import party_key, party_of
 from core.errors import TransitionError
+from roadmap.models import ACTIVITY_ORDER_RELATED
 from tracker import selectors
 from tracker.models import (
     CycleReopening,
@@ -158,9 +159,7 @@ def collect_digests(*, today=None, cycle=None) -> list[Digest]:
         DueUpdate.objects.filter(cycle_id__in=list(due))
         .outstanding()
         .select_related("cycle", "activity", "activity__recommendation", "update")
-        .order_by(
-            "cycle__deadline", "activity__recommendation__number", "activity__sequence", "activity__code"
-        )
+        .order_by("cycle__deadline", *ACTIVITY_ORDER_RELATED)
     )
     by_party = defaultdict(list)
     for item in outstanding:

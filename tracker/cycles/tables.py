@@ -1,4 +1,4 @@
-"""Tables of the cycle screens, and the badges that show where a due update and a cycle stand."""
+"""Tables of the cycle screens."""
 
 import django_tables2 as tables
 from django.utils.html import format_html
@@ -6,40 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from roadmap import badges
-from tracker.models import DueStatus, ReportingCycle
+from tracker.badges import cycle_state_badge
+from tracker.models import ReportingCycle
 from tracker.selectors import percent
-
-# Bootstrap's own contrast-checked pairs; the word is always written, so colour is never the only cue.
-REPORT_STATUS_CLASSES = {
-    DueStatus.MISSING: "text-bg-danger",
-    DueStatus.DRAFT: "text-bg-secondary",
-    DueStatus.SUBMITTED: "text-bg-primary",
-    DueStatus.RETURNED: "text-bg-warning",
-    DueStatus.APPROVED: "text-bg-success",
-}
-
-
-CYCLE_STATE_CLASSES = {"planned": "text-bg-light border", "open": "text-bg-success", "closed": "text-bg-dark"}
-
-
-def due_status_badge(status):
-    status = DueStatus(status)
-    return format_html(
-        '<span class="badge report-status report-status-{} {}" data-status="{}">{}</span>',
-        status.value,
-        REPORT_STATUS_CLASSES[status],
-        status.value,
-        status.label,
-    )
-
-
-def cycle_state_badge(cycle):
-    return format_html(
-        '<span class="badge cycle-state {}" data-state="{}">{}</span>',
-        CYCLE_STATE_CLASSES.get(cycle.state, "text-bg-light"),
-        cycle.state,
-        cycle.get_state_display(),
-    )
 
 
 class CycleTable(tables.Table):

@@ -13,16 +13,17 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.edit import CreateView, UpdateView
-from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2 import SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
-from core.views import ObjectPermissionMixin, ServiceFormMixin, show_error
+from core.views import BoundedLazyPaginator, ObjectPermissionMixin, ServiceFormMixin, show_error
 from roadmap.models import Activity, Recommendation
 from tracker import selectors
+from tracker.badges import due_status_badge, report_state_badge
 from tracker.cycles import services as cycle_services
 from tracker.cycles.forms import CycleForm, MatrixFilterForm, PartyForm, ReopenForm
-from tracker.cycles.tables import CycleTable, due_status_badge
+from tracker.cycles.tables import CycleTable
 from tracker.models import (
     CycleReopening,
     DueStatus,
@@ -32,7 +33,6 @@ from tracker.models import (
     Report,
     ReportingCycle,
 )
-from tracker.reports.tables import report_state_badge
 from tracker.rules import due_status_shown_to, sees_every_party_unpublished_work
 
 MANAGE = "tracker.manage_reportingcycle"
@@ -68,7 +68,7 @@ class CycleListView(PermissionRequiredMixin, SingleTableMixin, ListView):
     permission_required = "tracker.view_reportingcycle"
     template_name = "tracker/cycle_list.html"
     table_class = CycleTable
-    paginator_class = LazyPaginator
+    paginator_class = BoundedLazyPaginator
     table_pagination = {"per_page": 25}
 
     def get_queryset(self):
@@ -224,7 +224,7 @@ class CycleActivityPartiesView(CycleObjectMixin, TemplateView):
         context["expected"] = (
             DueUpdate.objects.filter(cycle=self.cycle, activity=self.activity)
             .select_related("member_state", "body", "update", "added_by")
-            .order_by("body__acronym", "member_state__name")
+            .in_party_order()
         )
         context.setdefault("form", PartyForm())
         context["missing"] = DueStatus.MISSING

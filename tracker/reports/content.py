@@ -412,7 +412,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
             "lead_member_states", "lead_bodies", "participating_member_states", "supporting_bodies"
         )
         # Work on the roadmap as a whole last, as its section comes last, on every database.
-        .order_by(F("recommendation__number").asc(nulls_last=True), "sequence", "code")
+        .in_plan_order()
     )
     activity_ids = [a.pk for a in activity_list]
     in_scope = Activity.objects.filter(pk__in=activity_ids)
@@ -557,7 +557,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
                 for kind, rule in lists.items()
             }
         )
-        .order_by("planned_date", "pk")
+        .in_date_order()
     )
     for m in milestones:
         state = milestone_state(m.planned_date, m.actual_date)

@@ -9,19 +9,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.errors import SERVICE_ERRORS
 from core.files import private_file_response
 from core.permissions import readable_or_404
-from core.views import ObjectPermissionMixin, show_error
+from core.views import FilteredTableView, ObjectPermissionMixin, show_error
+from tracker.badges import report_state_badge
 from tracker.models import Report, ReportingCycle, ReportState
 from tracker.reports import services
 from tracker.reports.filters import ReportFilter
 from tracker.reports.forms import GENERATE, ReportForm
-from tracker.reports.tables import ReportTable, generated_by_label, report_state_badge
+from tracker.reports.tables import ReportTable, generated_by_label
 
 VIEW = "tracker.view_report"
 FORM_FIELDS = ("cycle", "scope", "recommendation", "member_state", "language", "format")
@@ -84,14 +83,12 @@ def progress_context(report, user):
     }
 
 
-class ReportListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class ReportListView(FilteredTableView):
     permission_required = "tracker.view_report_list"
     template_name = "tracker/report_list.html"
     model = Report
     table_class = ReportTable
     filterset_class = ReportFilter
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return Report.objects.visible_to(self.request.user).for_list()

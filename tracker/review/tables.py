@@ -6,7 +6,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.tables import order_by_expressions
 from roadmap import badges
+from roadmap.models import ACTIVITY_ORDER_RELATED
 from tracker.models import ProgressUpdate
 
 
@@ -18,7 +20,6 @@ class ReviewTable(tables.Table):
     activity = tables.Column(
         verbose_name=gettext_lazy("Activity"),
         accessor="activity__code",
-        order_by=("activity__recommendation__number", "activity__sequence", "activity__code"),
     )
     party = tables.Column(verbose_name=gettext_lazy("Party"), empty_values=(), orderable=False)
     cycle = tables.Column(verbose_name=gettext_lazy("Cycle"), accessor="cycle__slug")
@@ -56,6 +57,9 @@ class ReviewTable(tables.Table):
         self.notes = notes or {}
         self.row_errors = row_errors or {}
         self.selected = selected or set()
+
+    def order_activity(self, queryset, is_descending):
+        return order_by_expressions(queryset, ACTIVITY_ORDER_RELATED, is_descending)
 
     def label(self, record):
         return f"{record.activity.code} · {record.party_label}"

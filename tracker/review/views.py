@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
+from core.views import FilteredTableView
 from tracker import selectors
 from tracker.models import ProgressUpdate
 from tracker.review import services as review_services
@@ -81,14 +80,12 @@ class BulkInput:
         return cls(action=data.get("action", ""), selected=selected, notes=notes, versions=versions)
 
 
-class ReviewQueueView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class ReviewQueueView(FilteredTableView):
     permission_required = REVIEW_PERM
     template_name = "tracker/review_queue.html"
     model = ProgressUpdate
     table_class = ReviewTable
     filterset_class = ReviewFilter
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
 
     # Set when a bulk action is shown again with what the reviewer typed.
     posted: BulkInput | None = None

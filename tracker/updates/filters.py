@@ -1,9 +1,8 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import select_widget
+from core.widgets import search_widget, select_widget
 from roadmap.filters import body_filter, member_state_filter, recommendation_filter
 from tracker.models import ProgressUpdate, ReportingCycle, UpdateState
 
@@ -24,9 +23,7 @@ class PartyUpdateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Activity"),
         method="filter_activity",
-        widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": _("Code or title…")}
-        ),
+        widget=search_widget(_("Code or title…")),
     )
     member_state = member_state_filter()
     body = body_filter()

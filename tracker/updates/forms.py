@@ -1,7 +1,7 @@
 """The update form: one page, no JavaScript needed, nothing typed lost on any error."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -271,8 +271,11 @@ def update_form_rows(update, member_state):
     milestones = list(
         Milestone.objects.filter(activity=activity)
         .filter(Q(actual_date__isnull=True) | Q(pk__in=achieved_ids))
-        .order_by("planned_date", "pk")
+        .in_date_order()
     )
-    indicators = list(selectors.activity_indicators(activity).order_by("recommendation_id", "pk"))
+    # The activity's own indicators (no recommendation) first, then its recommendation's, on every database.
+    indicators = list(
+        selectors.activity_indicators(activity).order_by(F("recommendation_id").asc(nulls_first=True), "pk")
+    )
     value_states = [member_state, None] if member_state is not None else [None]
     return {"milestones": milestones, "indicators": indicators, "value_states": value_states}

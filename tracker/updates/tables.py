@@ -2,14 +2,11 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import order_by_expressions
 from roadmap import badges
+from roadmap.models import ACTIVITY_ORDER_RELATED
+from tracker.badges import update_state_badge
 from tracker.models import ProgressUpdate
-
-
-def update_state_badge(state, label):
-    return format_html(
-        '<span class="badge update-state update-state-{}" data-state="{}">{}</span>', state, state, label
-    )
 
 
 class UpdateTable(tables.Table):
@@ -18,7 +15,6 @@ class UpdateTable(tables.Table):
     activity = tables.Column(
         verbose_name=_("Activity"),
         accessor="activity__code",
-        order_by=("activity__recommendation__number", "activity__sequence"),
         linkify=lambda record: record.activity.get_absolute_url(),
     )
     title = tables.Column(verbose_name=_("Title"), accessor="activity__title", orderable=False)
@@ -33,6 +29,9 @@ class UpdateTable(tables.Table):
         fields = ["pk", "cycle", "activity", "title", "party", "state", "proposed", "author", "updated_at"]
         attrs = {"class": "table table-sm table-hover align-middle", "id": "update-table"}
         empty_text = _("No progress updates match.")
+
+    def order_activity(self, queryset, is_descending):
+        return order_by_expressions(queryset, ACTIVITY_ORDER_RELATED, is_descending)
 
     def render_pk(self, value):
         return f"#{value}"

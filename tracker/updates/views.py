@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,14 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from core import errors
 from core.files import private_file_response
 from core.permissions import readable_or_404
-from core.views import show_error
+from core.views import FilteredTableView, show_error
 from roadmap.models import Activity
 from tracker import selectors
 from tracker.models import (
@@ -89,7 +87,7 @@ class MyActivitiesView(PermissionRequiredMixin, TemplateView):
         others = (
             selectors.reportable_activities(user)
             .exclude(pk__in=selectors.my_due_reports(user).order_by().values("activity_id"))
-            .order_by("recommendation__number", "sequence", "code")
+            .in_plan_order()
         )
         context["other_page"] = Paginator(others, self.other_per_page).get_page(self.request.GET.get("page"))
         return context
@@ -266,8 +264,9 @@ class UpdateDetailView(LoginRequiredMixin, TemplateView):
             ),
             Prefetch(
                 "indicator_values",
+                # A value for ASEAN as a whole (no member state) first, on every database.
                 queryset=IndicatorValue.objects.select_related("indicator", "member_state").order_by(
-                    "indicator_id", "member_state__name"
+                    "indicator_id", F("member_state__name").asc(nulls_first=True)
                 ),
             ),
         )
@@ -365,14 +364,12 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 # --- All updates the user may read ---------------------------------------------------------
 
 
-class UpdateListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class UpdateListView(FilteredTableView):
     permission_required = "tracker.view_progressupdate"
     template_name = "tracker/update_list.html"
     model = ProgressUpdate
     table_class = UpdateTable
     filterset_class = UpdateFilter
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return ProgressUpdate.objects.visible_to(self.request.user).for_list()

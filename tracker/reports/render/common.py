@@ -164,6 +164,32 @@ def charts(report) -> dict:
     return {"status": status, "completion": completion, "reporting": reporting}
 
 
+# --- The participation table, shared by the document and the workbook --------------------------------
+
+
+def participation_rows(report):
+    """The participation table: a row per member state or body, and the total row.
+
+    Cells are values; None where there is nothing to show (the completeness of a party that owes no
+    report, the activity counts of the total), which each format writes its own way.
+    """
+    rows = [
+        [
+            p.party,
+            _("Member state") if p.is_member_state else _("Body"),
+            p.activities_led,
+            p.activities_joined,
+            p.expected,
+            p.approved,
+            p.percent_approved if p.expected else None,
+        ]
+        for p in report.participation
+    ]
+    totals = [report.expected_total, report.approved_total, report.percent_approved]
+    total = [_("Total"), "", None, None, *totals]
+    return rows, total
+
+
 # --- The activities table, shared by the CSV file and the workbook ----------------------------------
 
 

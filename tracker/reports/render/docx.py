@@ -550,21 +550,9 @@ def _participation(doc, report):
             "percent": report.percent_approved,
         }
     )
-    rows = [
-        [
-            p.party,
-            _("Member state") if p.is_member_state else _("Body"),
-            p.activities_led,
-            p.activities_joined,
-            p.expected,
-            p.approved,
-            f"{p.percent_approved} %" if p.expected else "—",
-        ]
-        for p in report.participation
-    ]
-    rows.append(
-        [_("Total"), "", "", "", report.expected_total, report.approved_total, f"{report.percent_approved} %"]
-    )
+    parties, total = common.participation_rows(report)
+    rows = [[*row[:-1], "—" if row[-1] is None else f"{row[-1]} %"] for row in parties]
+    rows.append(["" if cell is None else cell for cell in total[:-1]] + [f"{total[-1]} %"])
     table = _table(
         doc,
         [

@@ -297,22 +297,10 @@ def _participation(workbook, report):
             (_("Reporting completeness (%)"), 14, "int"),
         ],
     )
-    for p in report.participation:
-        sheet.append(
-            [
-                p.party,
-                _("Member state") if p.is_member_state else _("Body"),
-                p.activities_led,
-                p.activities_joined,
-                p.expected,
-                p.approved,
-                p.percent_approved if p.expected else None,
-            ]
-        )
-    sheet.append(
-        [_("Total"), "", None, None, report.expected_total, report.approved_total, report.percent_approved],
-        font=TOTAL_FONT,
-    )
+    parties, total = common.participation_rows(report)
+    for row in parties:
+        sheet.append(row)
+    sheet.append(total, font=TOTAL_FONT)
     sheet.close()
 
 
