@@ -917,8 +917,6 @@ def create_synthetic_record(scale, *, seed=2026, today=None) -> SyntheticRecordR
     from a generator seeded with the seed, cycle, activity and party, and a report that already
     has an update is left alone.
     """
-    from tracker.cycles.services import default_parties
-
     check_scale(scale)
     today = today or timezone.localdate()
     now = timezone.now()
@@ -932,13 +930,14 @@ def create_synthetic_record(scale, *, seed=2026, today=None) -> SyntheticRecordR
             "lead_member_states", "participating_member_states", "lead_bodies"
         ).in_plan_order()
     )
-    parties = {activity.pk: default_parties(activity) for activity in activities}
+    # The closed cycles are history: every activity was under way then. The open cycle owes what
+    # opening it makes due today, asked of the service that opens cycles.
+    parties = {activity.pk: cycle_services.default_parties(activity) for activity in activities}
+    due_now = cycle_services.due_on_opening(Activity.objects.in_plan_order())
+    unfinished = [activity for activity, _parties in due_now]
     keys = {party.key for p in parties.values() for party in p}
     reporters, created = ensure_reporters(keys)
     result.reporters_created = len(created)
-    unfinished = [
-        a for a in activities if a.status not in (ActivityStatus.COMPLETED, ActivityStatus.DISCONTINUED)
-    ]
     for index, cycle in enumerate(cycles):
         if cycle.slug in lived_in:
             due = [a for a in unfinished if a.sequence >= SYNTHETIC_FIRST]

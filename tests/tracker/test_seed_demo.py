@@ -14,6 +14,7 @@ from demo.record import half_of, half_slug, previous_half
 from roadmap.models import Activity
 from tracker import selectors
 from tracker.cycles import reminders
+from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleState,
     DueStatus,
@@ -151,6 +152,17 @@ def test_scale_builds_ten_years_of_cycles_with_updates_in_every_state(settings):
     assert synthetic.count() == 10
     assert DueUpdate.objects.filter(cycle=cycles[-1], activity__in=synthetic).exists()
     assert DueUpdate.objects.filter(cycle=cycles[0], activity__in=synthetic).exists()
+    # The open cycle owes what opening a cycle makes due today: the service's rule, not a copy.
+    owed = set(
+        DueUpdate.objects.filter(cycle=cycles[-1], activity__in=synthetic).values_list(
+            "activity_id", "member_state_id", "body_id"
+        )
+    )
+    assert owed == {
+        (activity.pk, party.member_state_id, party.body_id)
+        for activity, parties in cycle_services.due_on_opening(synthetic)
+        for party in parties
+    }
     # Parties file interim updates: approved ones pile up within a cycle.
     assert ProgressUpdate.objects.count() > DueUpdate.objects.exclude(status=DueStatus.MISSING).count()
     assert_matrix_mirrors_latest_updates()

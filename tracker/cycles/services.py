@@ -49,6 +49,15 @@ def default_parties(activity):
     return parties
 
 
+def due_on_opening(activities):
+    """What opening a cycle makes due among `activities`: [(activity, its default parties)] for each
+    unfinished one. The demo's bulk record asks the same question through here."""
+    unfinished = activities.open().prefetch_related(
+        "lead_member_states", "participating_member_states", "lead_bodies"
+    )
+    return [(activity, default_parties(activity)) for activity in unfinished]
+
+
 @transaction.atomic
 def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | None = None) -> int:
     """Open the cycle and fix what is due: one report per responsible party per unfinished activity.
@@ -63,13 +72,10 @@ def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | No
             _("Only a planned cycle can be opened; this one is %(state)s.")
             % {"state": current.get_state_display()}
         )
-    activities = Activity.objects.open().prefetch_related(
-        "lead_member_states", "participating_member_states", "lead_bodies"
-    )
     now = timezone.now()
     rows = []
-    for activity in activities:
-        for party in default_parties(activity):
+    for activity, parties in due_on_opening(Activity.objects.all()):
+        for party in parties:
             rows.append(
                 DueUpdate(
                     cycle=current,
