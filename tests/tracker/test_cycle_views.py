@@ -419,7 +419,7 @@ def test_other_parties_unsubmitted_work_shows_as_missing_to_a_reporter(
     html = response.content.decode()
 
     assert cell(html, "R2.1", "returned") is None and cell(html, "R2.2", "draft") is None
-    assert 'id="matrix-masked"' in html
+    assert 'id="counts-masked"' in html
     assert every_status["draft"].get_absolute_url() not in html
     assert every_status["returned"].get_absolute_url() not in html
     parties = {p.label: p for p, _counts in response.context["parties"]}
@@ -431,7 +431,7 @@ def test_other_parties_unsubmitted_work_shows_as_missing_to_a_reporter(
     client.force_login(secretariat_user)
     html = client.get(cycle.get_absolute_url()).content.decode()
     assert every_status["draft"].get_absolute_url() in cell(html, "R2.2", "draft")
-    assert 'id="matrix-masked"' not in html
+    assert 'id="counts-masked"' not in html
 
 
 def status_totals(html):
@@ -449,13 +449,18 @@ def test_everyone_but_the_secretariat_counts_other_parties_unsubmitted_work_as_m
     # Thailand's returned R2.1 and draft R2.2 are Thailand's own business until submitted: an
     # observer's totals say what Viet Nam's focal point's say, and only the secretariat sees them.
     shown = {}
+    said = {}
     for user in (observer_user, focal_vn, secretariat_user):
         client.force_login(user)
-        shown[user.role] = status_totals(client.get(cycle.get_absolute_url()).content.decode())
+        html = client.get(cycle.get_absolute_url()).content.decode()
+        shown[user.role] = status_totals(html)
+        said[user.role] = 'id="counts-masked"' in html
 
     masked = {"missing": 4, "draft": 0, "submitted": 1, "returned": 0, "approved": 1}
     assert shown["observer"] == shown["focal_point"] == masked
     assert shown["secretariat"] == {"missing": 2, "draft": 1, "submitted": 1, "returned": 1, "approved": 1}
+    # Whoever reads masked counts is told so, the observer too (who sees no matrix).
+    assert said == {"observer": True, "focal_point": True, "secretariat": False}
 
 
 def test_observers_see_the_cycle_but_not_the_matrix(client, observer_user, cycle, every_status):

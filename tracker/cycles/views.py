@@ -307,7 +307,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
         if context["can_see_matrix"]:
             context.update(self.matrix_context(cycle, user))
         else:
-            context.update(self.totals_context(selectors.cycle_completeness(cycle, user).counts))
+            context.update(self.totals_context(selectors.cycle_completeness(cycle, user).counts, user))
         return context
 
     @staticmethod
@@ -324,9 +324,11 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             "more_cycle_reports": len(latest) > CYCLE_REPORTS_SHOWN,
         }
 
-    def totals_context(self, totals):
+    def totals_context(self, totals, user):
         completeness = selectors.Completeness(totals)
         return {
+            # Said wherever the counts are shown, so nobody reads a masked count as the real one.
+            "masks_other_parties": not sees_every_party_unpublished_work(user),
             "total": completeness.total,
             "totals": [(s, due_status_badge(s), totals[s]) for s in DueStatus],
             "percent_in": completeness.percent_in,
@@ -368,7 +370,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             for activity, cells in matrix_page.object_list
         ]
         return {
-            **self.totals_context(totals),
+            **self.totals_context(totals, user),
             "filter_form": form,
             "filtered": recommendation is not None or status is not None,
             "parties": [
@@ -381,7 +383,6 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             "columns": columns,
             "matrix_rows": matrix_rows,
             "matrix_page": matrix_page,
-            "masks_other_parties": not sees_every_party_unpublished_work(user),
         }
 
     @staticmethod
