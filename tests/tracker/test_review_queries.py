@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
@@ -75,7 +75,7 @@ class Record:
         submitted = update_services.new_update(activity=activity, cycle=self.cycle, author=first)
         submitted.narrative, submitted.proposed_percent = "Work went on.", 50
         update_services.progress_update_save(update=submitted, content=links, acting_user=first, submit=True)
-        other = write_update(second, activity, self.cycle, submit=i % 3 != 0)
+        other = write_update(author=second, activity=activity, cycle=self.cycle, submit=i % 3 != 0)
         if i % 3 == 1:
             review_services.progress_update_approve(update=other, acting_user=self.secretariat)
         elif i % 3 == 2:
@@ -83,7 +83,7 @@ class Record:
                 update=other, comment="More.", acting_user=self.secretariat
             )
         if i % 2:
-            write_update(third, activity, self.cycle, submit=True)
+            write_update(author=third, activity=activity, cycle=self.cycle, submit=True)
 
 
 @pytest.fixture
