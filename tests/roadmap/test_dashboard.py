@@ -461,6 +461,7 @@ def count(client, url):
         ("costi_rep", "?member_state=all&body=all"),
     ],
 )
+@pytest.mark.slow
 def test_query_count_does_not_grow_with_the_data(
     client, world, record, request, role, query, django_assert_max_num_queries
 ):

@@ -31,7 +31,7 @@ from roadmap.models import (
 from tests import factories
 
 # Also makes pytest-django set up the test database for the module-scoped `measured` fixture.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL = {"activities": 3, "milestones": 2, "states": 2, "bodies": 2, "changes": 1, "recommendations": 2}
 LARGE = {"activities": 40, "milestones": 4, "states": 10, "bodies": 8, "changes": 8, "recommendations": 5}

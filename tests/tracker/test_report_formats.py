@@ -178,6 +178,7 @@ def _text_of(fmt, content):
 # --- PDF -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pdf_carries_the_cycle_the_activities_and_the_vietnamese_narrative(record):
     content, data = _build(record, "pdf")
 
@@ -196,6 +197,7 @@ def test_pdf_carries_the_cycle_the_activities_and_the_vietnamese_narrative(recor
     assert reader.metadata.title.startswith(data.title)
 
 
+@pytest.mark.slow
 def test_pdf_embeds_the_dejavu_fonts(record):
     content, _data = _build(record, "pdf")
 
@@ -227,6 +229,7 @@ def test_pdf_fetcher_serves_our_fonts_and_refuses_everything_else():
             fetcher(url)
 
 
+@pytest.mark.slow
 def test_pdf_ignores_an_external_image_in_the_layout(record, monkeypatch):
     from tracker.reports.render import html as html_renderer
 

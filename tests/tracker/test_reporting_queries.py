@@ -24,7 +24,7 @@ from tracker.models import DueUpdate, ProgressUpdate, UpdateState
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
