@@ -1,4 +1,5 @@
-"""Large records built once per module for the query-count tests, and the query count of a page.
+"""Records built once per module (the query-count tests' large records, the tracker matrix's world), and
+the query count of a page.
 
 `built_once` opens an outer transaction in which a module-scoped fixture builds (and measures) its
 record; on leaving, everything is rolled back, so no row leaks into another module's tests or

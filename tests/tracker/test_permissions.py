@@ -40,7 +40,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +47,7 @@ from django.utils import timezone
 from roadmap.models import Activity, Body, MemberState
 from tests import factories
 from tests.helpers import template_names, write_update
+from tests.helpers.large_record import built_once
 from tests.helpers.permission_matrix import (
     ANONYMOUS,
     COSTI_REP,
@@ -310,11 +310,10 @@ def _sign_in_once(users):
 def built(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world's primary keys; its rows live in a transaction rolled back after the module."""
     media = tmp_path_factory.mktemp("evidence")
-    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+    with built_once(django_db_blocker, media_root=media):
         world, users = _build_world()
         world["sessions"] = _sign_in_once(users)
         yield world
-        transaction.set_rollback(True)
 
 
 class Records(dict):
