@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.helpers import open_cycle
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +94,9 @@ def plan(roadmap, viet_nam, thailand, costi):
     milestone = factories.MilestoneFactory(activity=activity, title="Pilot report")
     indicator = factories.IndicatorFactory(activity=activity, name="Enterprises assessed")
     return {"recommendation": rec, "activity": activity, "milestone": milestone, "indicator": indicator}
+
+
+@pytest.fixture
+def cycle(plan, secretariat_user):
+    """An open cycle (deadline in 14 days) in which Viet Nam and Thailand owe a report on R2.1."""
+    return open_cycle(by=secretariat_user)

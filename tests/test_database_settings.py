@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = (
@@ -13,6 +15,7 @@ PROBE = (
 )
 
 
+@pytest.mark.slow
 def test_the_embedded_sqlite_default_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     """Several server processes can share the laptop database: WAL, a busy timeout, BEGIN IMMEDIATE."""
     env = {

@@ -247,6 +247,7 @@ def _source_files(root):
                 yield Path(dirpath) / name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed")
 def test_the_catalogue_holds_every_marked_string(tmp_path, po_entries):
     """What `make messages` would extract now is all in the committed catalogue."""
@@ -296,6 +297,7 @@ EXTRACTED_NAMES = {
 TRANSLATION_FUNCTIONS = EXTRACTED_NAMES - {"_"}
 
 
+@pytest.mark.slow
 def test_translation_functions_are_imported_under_names_makemessages_extracts():
     root = Path(settings.BASE_DIR)
     hidden = []

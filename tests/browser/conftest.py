@@ -9,12 +9,8 @@ import shutil
 
 import pytest
 
-from roadmap.models import Activity
-from tests import factories
-from tests.tracker.conftest import (
-    cycle,  # noqa: F401 - the open cycle the review tests start from
-    open_cycle,
-)
+from tests.factories.accounts import PASSWORD
+from tests.helpers.browser import log_in
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between page actions are still synchronous and safe.
@@ -31,13 +27,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 REQUIRED = os.environ.get("BROWSER_TESTS") == "required"
-PASSWORD = "pass-2026-word"  # every factory-made account's
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -69,17 +65,6 @@ def page(browser, live_server, settings):
     context.close()
 
 
-def log_in(page, user, password=PASSWORD, *, goto=True):
-    """Log in through the real form, as a person would."""
-    if goto:
-        page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
-
-
 @pytest.fixture
 def login(page):
     """Log in on the test's page."""
@@ -88,19 +73,3 @@ def login(page):
         return log_in(page, user, password, goto=goto)
 
     return _login
-
-
-def open_cycle_owing_three(plan, member_state, secretariat_user, **cycle_fields):
-    """Add R2.2 and R2.3, led by `member_state`, next to the plan's R2.1 and open cycle 2026-H2.
-
-    Returns the cycle and the activities by code.
-    """
-    for code, title in (("R2.2", "Factory data standards"), ("R2.3", "Skills for smart factories")):
-        factories.ActivityFactory(
-            roadmap=plan["activity"].roadmap,
-            recommendation=plan["recommendation"],
-            code=code,
-            title=title,
-            lead_member_states=[member_state],
-        )
-    return open_cycle(secretariat_user, **cycle_fields), {a.code: a for a in Activity.objects.all()}

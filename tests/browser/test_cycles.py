@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_cycle_owing_three
-from tests.tracker.conftest import write_update
+from tests.helpers import open_cycle_owing_three, write_update
 from tracker.models import CycleReopening, CycleState, ReminderLog, ReportingCycle
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,10 +20,13 @@ def cycle(plan, viet_nam, focal_vn, focal_th, secretariat_user):
     Viet Nam owes R2.1 (submitted), R2.2 (a draft) and R2.3 (missing); Thailand owes R2.1 (missing).
     """
     cycle, activities = open_cycle_owing_three(
-        plan, viet_nam, secretariat_user, deadline=timezone.localdate() + datetime.timedelta(days=3)
+        plan=plan,
+        led_by=viet_nam,
+        by=secretariat_user,
+        deadline=timezone.localdate() + datetime.timedelta(days=3),
     )
-    write_update(focal_vn, activities["R2.1"], cycle, submit=True)
-    write_update(focal_vn, activities["R2.2"], cycle, narrative="Standards drafted.")
+    write_update(author=focal_vn, activity=activities["R2.1"], cycle=cycle, submit=True)
+    write_update(author=focal_vn, activity=activities["R2.2"], cycle=cycle, narrative="Standards drafted.")
     return cycle
 
 

@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_cycle_owing_three
-from tests.tracker.conftest import write_update
+from tests.helpers import open_cycle_owing_three, write_update
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate, UpdateState
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
@@ -20,9 +19,11 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @pytest.fixture
 def cycle(plan, viet_nam, focal_vn, secretariat_user):
     """Open cycle 2026-H2 in which Viet Nam owes R2.1 (missing), R2.2 (a draft) and R2.3 (submitted)."""
-    cycle, activities = open_cycle_owing_three(plan, viet_nam, secretariat_user)
-    write_update(focal_vn, activities["R2.2"], cycle, narrative="Standards drafted.")
-    write_update(focal_vn, activities["R2.3"], cycle, submit=True, narrative="Courses ran.")
+    cycle, activities = open_cycle_owing_three(plan=plan, led_by=viet_nam, by=secretariat_user)
+    write_update(author=focal_vn, activity=activities["R2.2"], cycle=cycle, narrative="Standards drafted.")
+    write_update(
+        author=focal_vn, activity=activities["R2.3"], cycle=cycle, submit=True, narrative="Courses ran."
+    )
     return cycle
 
 
@@ -146,7 +147,9 @@ def test_percent_over_100_is_refused_at_the_field_and_the_narrative_kept(page, l
 
 
 def test_thai_focal_point_gets_not_found_for_viet_nams_draft(page, login, focal_vn, focal_th, plan, cycle):
-    draft = write_update(focal_vn, plan["activity"], cycle, narrative="Confidential first draft.")
+    draft = write_update(
+        author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="Confidential first draft."
+    )
     update_services.progress_update_save(
         update=draft,
         content=update_services.UpdateContent(
@@ -178,7 +181,9 @@ def test_thai_focal_point_gets_not_found_for_viet_nams_draft(page, login, focal_
 def test_a_draft_is_discarded_and_an_approved_update_corrected(
     page, login, focal_vn, secretariat_user, plan, cycle
 ):
-    draft = write_update(focal_vn, plan["activity"], cycle, narrative="Started by mistake.")
+    draft = write_update(
+        author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="Started by mistake."
+    )
     login(focal_vn)
     page.goto(draft.get_absolute_url())
     page.get_by_text("Discard draft…").click()
@@ -186,7 +191,9 @@ def test_a_draft_is_discarded_and_an_approved_update_corrected(
     page.wait_for_url("**/my-activities/")
     assert not ProgressUpdate.objects.filter(pk=draft.pk).exists()
 
-    approved = write_update(focal_vn, plan["activity"], cycle, submit=True, narrative="Pilots ran.")
+    approved = write_update(
+        author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True, narrative="Pilots ran."
+    )
     review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
     page.goto(approved.get_absolute_url())
     page.get_by_role("button", name="Start a correction").click()

@@ -16,8 +16,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import log_in, open_cycle_owing_three
-from tests.tracker.conftest import write_update
+from tests.helpers import open_cycle_owing_three, write_update
+from tests.helpers.browser import log_in
 from tracker.models import Report, ReportState
 from tracker.reports import services as report_services
 from tracker.review import services
@@ -41,7 +41,7 @@ def cycle(plan, viet_nam, thailand, accmsme, focal_vn, focal_th, secretariat_use
     Beside Viet Nam's R2.1-R2.3 (recommendation 2), Thailand leads R3.1 (recommendation 3) with
     ACCMSME, delayed, with a milestone overdue.
     """
-    cycle, activities = open_cycle_owing_three(plan, viet_nam, secretariat_user)
+    cycle, activities = open_cycle_owing_three(plan=plan, led_by=viet_nam, by=secretariat_user)
     r31 = factories.ActivityFactory(
         roadmap=plan["activity"].roadmap,
         recommendation=factories.RecommendationFactory(roadmap=plan["activity"].roadmap, number=3),
@@ -56,16 +56,18 @@ def cycle(plan, viet_nam, thailand, accmsme, focal_vn, focal_th, secretariat_use
         activity=r31, title="Line commissioned", planned_date=timezone.localdate() - timedelta(days=20)
     )
     approved = write_update(
-        focal_vn,
-        activities["R2.1"],
-        cycle,
+        author=focal_vn,
+        activity=activities["R2.1"],
+        cycle=cycle,
         submit=True,
         narrative=APPROVED_NARRATIVE,
         proposed_status="ongoing",
         proposed_percent=70,
     )
     services.progress_update_approve(update=approved, acting_user=secretariat_user)
-    write_update(focal_th, activities["R2.1"], cycle, submit=True, narrative=PENDING_NARRATIVE)
+    write_update(
+        author=focal_th, activity=activities["R2.1"], cycle=cycle, submit=True, narrative=PENDING_NARRATIVE
+    )
     return cycle
 
 

@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from roadmap.models import Activity
-from tests.browser.conftest import PASSWORD, log_in
-from tests.tracker.conftest import write_update
+from tests.factories.accounts import PASSWORD
+from tests.helpers import write_update
+from tests.helpers.browser import log_in
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate, UpdateState
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,9 +45,9 @@ def test_return_resubmit_approve_round_trip(
 ):
     activity = plan["activity"]
     update = write_update(
-        focal_vn,
-        activity,
-        cycle,
+        author=focal_vn,
+        activity=activity,
+        cycle=cycle,
         submit=True,
         narrative="Pilots ran in two provinces.",
         proposed_status="ongoing",
@@ -141,8 +142,12 @@ def test_return_resubmit_approve_round_trip(
 
 def bulk_fixture(plan, cycle, focal_vn, focal_th):
     activity = plan["activity"]
-    vn = write_update(focal_vn, activity, cycle, submit=True, narrative="Viet Nam ran pilots.")
-    th = write_update(focal_th, activity, cycle, submit=True, narrative="Thailand ran a pilot.")
+    vn = write_update(
+        author=focal_vn, activity=activity, cycle=cycle, submit=True, narrative="Viet Nam ran pilots."
+    )
+    th = write_update(
+        author=focal_th, activity=activity, cycle=cycle, submit=True, narrative="Thailand ran a pilot."
+    )
     return vn, th
 
 

@@ -286,6 +286,7 @@ def _export_queries(client, fmt):
     return len(ctx.captured_queries), content
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_query_count_is_constant_in_the_number_of_activities(
     reader, roadmap, viet_nam, thailand, costi, accmsme, fmt

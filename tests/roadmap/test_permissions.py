@@ -14,8 +14,6 @@ In this issue every signed-in user reads the plan and only the secretariat (or a
 it, whatever their country: a focal point of Viet Nam may not edit R2.1 although Viet Nam leads it.
 """
 
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -24,19 +22,28 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from roadmap import urls as roadmap_urls
 from roadmap.models import Activity, Indicator, Milestone
 from tests import factories
+from tests.helpers.permission_matrix import (
+    ANONYMOUS,
+    COSTI_REP,
+    FOCAL_TH,
+    FOCAL_VN,
+    LOGIN,
+    OBSERVER,
+    SAVED,
+    SECRETARIAT,
+    SUPERUSER,
+    Row,
+    assert_covers_every_view,
+    assert_not_allowed_page,
+    assert_not_found_page,
+    assert_outcome,
+    cases,
+    send,
+)
+from tests.helpers.web import login_redirect
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "login"
-SAVED = "saved"
-
-ANONYMOUS = "anonymous"
-SECRETARIAT = "secretariat"
-FOCAL_VN = "focal_vn"
-FOCAL_TH = "focal_th"
-COSTI_REP = "costi_rep"
-OBSERVER = "observer"
-SUPERUSER = "superuser"
 ROLES = [ANONYMOUS, SECRETARIAT, FOCAL_VN, FOCAL_TH, COSTI_REP, OBSERVER, SUPERUSER]
 SIGNED_IN = [r for r in ROLES if r != ANONYMOUS]
 
@@ -144,19 +151,6 @@ def rec_indicator_form_data(w):
     return indicator_form_data(w, "rec_indicator")
 
 
-@dataclass(frozen=True)
-class Row:
-    view: str
-    args: Any
-    method: str
-    expected: dict
-    data: Any = field(default=None)
-
-    @property
-    def id(self):
-        return f"{self.view}-{self.method}"
-
-
 MATRIX = [
     Row("dashboard", no_args, "GET", READ),
     Row("dashboard", no_args, "POST", READ_ONLY_POST),
@@ -199,7 +193,7 @@ MATRIX = [
     Row("body_detail", acronym, "POST", READ_ONLY_POST),
 ]
 
-CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
+CASES = cases(MATRIX, ROLES)
 
 
 # --- Fixtures and helpers ------------------------------------------------------------------------
@@ -242,10 +236,6 @@ def db_state():
     }
 
 
-def login_redirect(path):
-    return "/accounts/login/?" + urlencode({"next": path}, safe="/")
-
-
 def as_role(client, world, role):
     user = world["users"][role]
     if user is not None:
@@ -253,59 +243,20 @@ def as_role(client, world, role):
     return user
 
 
-def template_names(response):
-    return [t.name for t in response.templates]
-
-
-def assert_not_allowed_page(response):
-    assert response.status_code == 403
-    assert "403.html" in template_names(response)
-    content = response.content.decode()
-    assert "You are not allowed" in content
-    # The site's page, with its navigation, not a bare error.
-    assert 'aria-label="Main navigation"' in content
-    assert "Traceback" not in content
-
-
 # --- The matrix ----------------------------------------------------------------------------------
 
 
 def test_matrix_covers_every_view_with_get_and_post():
-    names = {p.name for p in roadmap_urls.urlpatterns}
-    covered = {(row.view, row.method) for row in MATRIX}
-    assert {(n, m) for n in names for m in ("GET", "POST")} == covered
+    assert_covers_every_view(roadmap_urls.urlpatterns, MATRIX)
 
 
 @pytest.mark.parametrize(("row", "role"), CASES)
 def test_permission_matrix(client, world, row, role):
     as_role(client, world, role)
     url = reverse(f"roadmap:{row.view}", args=row.args(world))
-    expected = row.expected[role]
     before = db_state()
-
-    if row.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, row.data(world) if row.data else {})
-
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == login_redirect(url)
-    elif expected == SAVED:
-        assert response.status_code == 302, (
-            response.context["form"].errors if response.context and "form" in response.context else None
-        )
-        assert not response["Location"].startswith("/accounts/login/")
-        assert db_state() != before
-        # The redirect lands on a page the same user can read.
-        assert client.get(response["Location"]).status_code == 200
-    elif expected == 403:
-        assert_not_allowed_page(response)
-    else:
-        assert response.status_code == expected
-
-    if expected != SAVED:
-        assert db_state() == before
+    response = send(client, url, row, world)
+    assert_outcome(client, response, url=url, expected=row.expected[role], before=before, db_state=db_state)
 
 
 def test_focal_point_of_the_leading_country_cannot_edit_its_activity(client, world, focal_vn):
@@ -390,14 +341,6 @@ NOT_FOUND = [
     pytest.param("recommendation_indicator_create", [4], id="unknown-recommendation-new-indicator"),
     pytest.param("recommendation_indicator_update", [4, 1], id="unknown-recommendation-indicator"),
 ]
-
-
-def assert_not_found_page(response):
-    assert response.status_code == 404
-    assert "404.html" in template_names(response)
-    content = response.content.decode()
-    assert "Page not found" in content
-    assert 'aria-label="Main navigation"' in content
 
 
 @pytest.mark.parametrize(("view", "args"), NOT_FOUND)

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,9 +29,10 @@ from roadmap.models import (
     Milestone,
 )
 from tests import factories
+from tests.helpers.large_record import built_once
 
 # Also makes pytest-django set up the test database for the module-scoped `measured` fixture.
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL = {"activities": 3, "milestones": 2, "states": 2, "bodies": 2, "changes": 1, "recommendations": 2}
 LARGE = {"activities": 40, "milestones": 4, "states": 10, "bodies": 8, "changes": 8, "recommendations": 5}
@@ -366,7 +367,7 @@ CASES = [(page, role) for page in PAGES for role in ROLES if not (role == "obser
 def measured(django_db_setup, django_db_blocker):
     """Every page measured at both sizes on one plan, built once and rolled back afterwards."""
     results = {}
-    with django_db_blocker.unblock(), transaction.atomic():
+    with built_once(django_db_blocker):
         plan = build_plan(SMALL)
         clients = {"secretariat": Client(), "observer": Client()}
         clients["secretariat"].force_login(plan.editors[0])
@@ -378,7 +379,6 @@ def measured(django_db_setup, django_db_blocker):
         sizes["large"] = _sizes(plan)
         for page, role in CASES:
             results[page, role]["large"] = count_queries(clients[role], PAGES[page](plan))
-        transaction.set_rollback(True)
     return {"pages": results, "sizes": sizes}
 
 

@@ -267,6 +267,7 @@ def grow(roadmap, recs, n):
 @pytest.mark.parametrize(
     "query", ["", "?member_state=VN&body=COSTI&status=ongoing", "?recommendation={rec1}"]
 )
+@pytest.mark.slow
 def test_query_count_does_not_grow_with_the_data(
     client, world, secretariat_user, viet_nam, costi, query, django_assert_max_num_queries
 ):

@@ -2,60 +2,39 @@
 
 import pytest
 
-from tests import factories
-from tracker.cycles import services as cycle_services
-from tracker.review import services as review_services
-from tracker.updates import services as update_services
+from tests.helpers import approve, return_update, write_update
 
-
-def open_cycle(secretariat_user, **fields):
-    """Cycle 2026-H2 (deadline in 14 days unless `fields` say otherwise), opened by the secretariat."""
-    cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half", **fields)
-    cycle_services.cycle_open(cycle=cycle, acting_user=secretariat_user)
-    cycle.refresh_from_db()
-    return cycle
-
-
-@pytest.fixture
-def cycle(plan, secretariat_user):
-    """An open cycle (deadline in 14 days) in which Viet Nam and Thailand owe a report on R2.1."""
-    return open_cycle(secretariat_user)
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
-
-
-def write_update(user, activity, cycle, *, submit=False, narrative="Pilots ran in two provinces.", **fields):
-    """A draft (or, with submit=True, a submitted update) by `user` for their party."""
-    update = update_services.new_update(activity=activity, cycle=cycle, author=user)
-    update.narrative = narrative
-    for name, value in fields.items():
-        setattr(update, name, value)
-    return update_services.progress_update_save(
-        update=update, content=update_services.UpdateContent(), acting_user=user, submit=submit
-    )
+# `cycle` (the open cycle these start from) is in tests/conftest.py: the browser tests use it too.
 
 
 @pytest.fixture
 def draft_vn(cycle, plan, focal_vn):
-    return write_update(focal_vn, plan["activity"], cycle, proposed_percent=30, proposed_status="ongoing")
+    return write_update(
+        author=focal_vn,
+        activity=plan["activity"],
+        cycle=cycle,
+        proposed_percent=30,
+        proposed_status="ongoing",
+    )
 
 
 @pytest.fixture
 def submitted_vn(cycle, plan, focal_vn):
     return write_update(
-        focal_vn, plan["activity"], cycle, submit=True, proposed_percent=40, proposed_status="ongoing"
+        author=focal_vn,
+        activity=plan["activity"],
+        cycle=cycle,
+        submit=True,
+        proposed_percent=40,
+        proposed_status="ongoing",
     )
 
 
 @pytest.fixture
 def returned_vn(submitted_vn, secretariat_user):
-    return review_services.progress_update_return(
-        update=submitted_vn, comment="Add the provinces' names.", acting_user=secretariat_user
-    )
+    return return_update(update=submitted_vn, by=secretariat_user, comment="Add the provinces' names.")
 
 
 @pytest.fixture
 def approved_vn(submitted_vn, secretariat_user):
-    return review_services.progress_update_approve(update=submitted_vn, acting_user=secretariat_user)
+    return approve(update=submitted_vn, by=secretariat_user)

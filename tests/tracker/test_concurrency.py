@@ -11,7 +11,7 @@ from django.db import OperationalError, close_old_connections, connection
 from core import errors
 from roadmap.models import Activity
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.models import DueUpdate, ProgressUpdate, UpdateTransition
 from tracker.review import services as review_services
 
@@ -82,7 +82,9 @@ def race(actions, update, users, *, with_version):
 )
 def test_two_reviewers_at_once_one_wins(actions, with_version, plan, cycle, focal_vn, secretariat_user):
     other = factories.SecretariatFactory(username="sec2")
-    update = write_update(focal_vn, plan["activity"], cycle, submit=True, proposed_percent=75)
+    update = write_update(
+        author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True, proposed_percent=75
+    )
 
     outcomes = race(actions, update, [secretariat_user, other], with_version=with_version)
 

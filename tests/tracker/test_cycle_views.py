@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.tracker.conftest import messages_of, write_update
+from tests.helpers import messages_of, write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import CycleReopening, CycleState, DueUpdate, ReportingCycle
 from tracker.review import services as review_services
@@ -345,14 +345,14 @@ def every_status(
     cycle_services.due_update_add(
         cycle=cycle, activity=r22, acting_user=secretariat_user, member_state=viet_nam
     )
-    approved = write_update(focal_vn, plan["activity"], cycle, submit=True)
+    approved = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
     review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
-    returned = write_update(focal_th, plan["activity"], cycle, submit=True)
+    returned = write_update(author=focal_th, activity=plan["activity"], cycle=cycle, submit=True)
     review_services.progress_update_return(
         update=returned, comment="More detail.", acting_user=secretariat_user
     )
-    submitted = write_update(focal_vn, r22, cycle, submit=True)
-    draft = write_update(focal_th, r22, cycle)
+    submitted = write_update(author=focal_vn, activity=r22, cycle=cycle, submit=True)
+    draft = write_update(author=focal_th, activity=r22, cycle=cycle)
     return {"approved": approved, "returned": returned, "submitted": submitted, "draft": draft, "r22": r22}
 
 

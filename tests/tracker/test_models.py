@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     DueStatus,
@@ -185,7 +185,7 @@ def test_days_to_deadline(db):
 
 
 def test_party_label_and_key(draft_vn, cycle, plan, costi_rep, costi, viet_nam):
-    body_update = write_update(costi_rep, plan["activity"], cycle)
+    body_update = write_update(author=costi_rep, activity=plan["activity"], cycle=cycle)
 
     assert (draft_vn.party, draft_vn.party_label, draft_vn.party_key) == (
         viet_nam,
@@ -219,11 +219,11 @@ def test_reporters_see_what_needs_them_first(cycle, roadmap, plan, viet_nam, foc
         cycle_services.due_update_add(
             cycle=cycle, activity=activity, acting_user=secretariat_user, member_state=viet_nam
         )
-    write_update(focal_vn, activities["R2.2"], cycle)  # draft
-    write_update(focal_vn, activities["R2.3"], cycle, submit=True)  # submitted
-    returned = write_update(focal_vn, activities["R2.4"], cycle, submit=True)
+    write_update(author=focal_vn, activity=activities["R2.2"], cycle=cycle)  # draft
+    write_update(author=focal_vn, activity=activities["R2.3"], cycle=cycle, submit=True)  # submitted
+    returned = write_update(author=focal_vn, activity=activities["R2.4"], cycle=cycle, submit=True)
     review_services.progress_update_return(update=returned, comment="Fix.", acting_user=secretariat_user)
-    approved = write_update(focal_vn, activities["R2.5"], cycle, submit=True)
+    approved = write_update(author=focal_vn, activity=activities["R2.5"], cycle=cycle, submit=True)
     review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
 
     mine = DueUpdate.objects.filter(cycle=cycle).for_party(member_state=viet_nam)

@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import translation
 
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker import notifications
 from tracker.review import services
 
@@ -55,7 +55,7 @@ def test_returning_emails_the_author_with_the_comment_and_the_edit_link(
 @pytest.mark.django_db
 def test_saving_a_draft_emails_nobody(cycle, plan, focal_vn, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        write_update(focal_vn, plan["activity"], cycle)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=cycle)
     assert mail.outbox == []
 
 
@@ -63,7 +63,7 @@ def test_saving_a_draft_emails_nobody(cycle, plan, focal_vn, django_capture_on_c
 def test_a_submission_is_not_mailed_on_its_own(cycle, plan, focal_vn, django_capture_on_commit_callbacks):
     # The secretariat hears of submissions in its daily digest (send_reminders).
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        write_update(focal_vn, plan["activity"], cycle, submit=True)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
     assert callbacks
     assert mail.outbox == []
 
@@ -82,7 +82,7 @@ def test_no_mail_to_an_author_who_left(submitted_vn, focal_vn, secretariat_user)
 @pytest.mark.django_db
 def test_no_mail_to_an_author_without_an_address(cycle, plan, viet_nam, secretariat_user):
     author = factories.FocalPointFactory(username="nomail.vn", member_state=viet_nam, email="")
-    update = write_update(author, plan["activity"], cycle, submit=True)
+    update = write_update(author=author, activity=plan["activity"], cycle=cycle, submit=True)
     notifications.update_reviewed(
         services.progress_update_return(update=update, comment="More detail.", acting_user=secretariat_user)
     )

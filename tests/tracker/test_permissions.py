@@ -36,21 +36,38 @@ nothing behind for the next one.
 
 import datetime
 import hashlib
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import Activity, Body, MemberState
 from tests import factories
+from tests.helpers import template_names, write_update
+from tests.helpers.large_record import built_once
+from tests.helpers.permission_matrix import (
+    ANONYMOUS,
+    COSTI_REP,
+    FOCAL_TH,
+    FOCAL_VN,
+    LOGIN,
+    OBSERVER,
+    REDIRECT,
+    SAVED,
+    SECRETARIAT,
+    SUPERUSER,
+    Row,
+    assert_covers_every_view,
+    assert_not_allowed_page,
+    assert_not_found_page,
+    assert_outcome,
+    cases,
+    send,
+)
 from tracker import urls as tracker_urls
 from tracker.cycles import services as cycle_services
 from tracker.models import (
@@ -65,21 +82,9 @@ from tracker.models import (
 )
 from tracker.reports import services as report_services
 from tracker.review import services as review_services
-from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "login"
-SAVED = "saved"
-REDIRECT = "redirect"
-
-ANONYMOUS = "anonymous"
-SECRETARIAT = "secretariat"
-FOCAL_VN = "focal_vn"
-FOCAL_TH = "focal_th"
-COSTI_REP = "costi_rep"
-OBSERVER = "observer"
-SUPERUSER = "superuser"
 INACTIVE_VN = "inactive_vn"  # a former focal point of Viet Nam whose account was deactivated
 ROLES = [ANONYMOUS, SECRETARIAT, FOCAL_VN, FOCAL_TH, COSTI_REP, OBSERVER, SUPERUSER, INACTIVE_VN]
 SIGNED_IN = [SECRETARIAT, FOCAL_VN, FOCAL_TH, COSTI_REP, OBSERVER, SUPERUSER]
@@ -122,17 +127,6 @@ REPORTER_PAGE_POST = expect(403, focal_vn=405, focal_th=405, costi_rep=405)
 
 def pdf(name):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def _write(user, activity, cycle, narrative, *, files=(), submit=False):
-    update = update_services.new_update(activity=activity, cycle=cycle, author=user)
-    update.narrative = narrative
-    return update_services.progress_update_save(
-        update=update,
-        content=update_services.UpdateContent(new_files=list(files)),
-        acting_user=user,
-        submit=submit,
-    )
 
 
 def _build_world():
@@ -194,11 +188,18 @@ def _build_world():
         deadline=today - days(140),
     )
     cycle_services.cycle_open(cycle=closed, acting_user=sec)
-    vn_approved = _write(
-        focal_vn, shared, closed, "Pilots done in Ha Noi.", files=[pdf("approved-evidence.pdf")], submit=True
+    vn_approved = write_update(
+        author=focal_vn,
+        activity=shared,
+        cycle=closed,
+        narrative="Pilots done in Ha Noi.",
+        files=[pdf("approved-evidence.pdf")],
+        submit=True,
     )
     vn_approved = review_services.progress_update_approve(update=vn_approved, acting_user=sec)
-    costi_approved = _write(costi_rep, shared, closed, "COSTI ran the workshop.", submit=True)
+    costi_approved = write_update(
+        author=costi_rep, activity=shared, cycle=closed, narrative="COSTI ran the workshop.", submit=True
+    )
     costi_approved = review_services.progress_update_approve(update=costi_approved, acting_user=sec)
     cycle_services.cycle_close(cycle=closed, acting_user=sec)
     reopening = cycle_services.cycle_reopen_for_party(
@@ -208,13 +209,37 @@ def _build_world():
     # This half-year, open, with its deadline five days away (the week-before reminder is due).
     cycle = factories.ReportingCycleFactory(slug="2026-H2", name="2026 second half", deadline=today + days(5))
     cycle_services.cycle_open(cycle=cycle, acting_user=sec)
-    vn_draft = _write(focal_vn, shared, cycle, VN_SECRET, files=[pdf("draft-evidence.pdf")])
-    th_draft = _write(focal_th, shared, cycle, "Thailand's draft on the pilots.")
-    costi_draft = _write(costi_rep, shared, cycle, "COSTI's draft on the pilots.")
-    th_approved = _write(focal_th, activities["thai_led"], cycle, "Two centres opened.", submit=True)
+    vn_draft = write_update(
+        author=focal_vn, activity=shared, cycle=cycle, narrative=VN_SECRET, files=[pdf("draft-evidence.pdf")]
+    )
+    th_draft = write_update(
+        author=focal_th, activity=shared, cycle=cycle, narrative="Thailand's draft on the pilots."
+    )
+    costi_draft = write_update(
+        author=costi_rep, activity=shared, cycle=cycle, narrative="COSTI's draft on the pilots."
+    )
+    th_approved = write_update(
+        author=focal_th,
+        activity=activities["thai_led"],
+        cycle=cycle,
+        narrative="Two centres opened.",
+        submit=True,
+    )
     th_approved = review_services.progress_update_approve(update=th_approved, acting_user=sec)
-    vn_submitted = _write(focal_vn, activities["vn_submitted"], cycle, "Courses ran.", submit=True)
-    vn_returned = _write(focal_vn, activities["vn_returned"], cycle, "Standards drafted.", submit=True)
+    vn_submitted = write_update(
+        author=focal_vn,
+        activity=activities["vn_submitted"],
+        cycle=cycle,
+        narrative="Courses ran.",
+        submit=True,
+    )
+    vn_returned = write_update(
+        author=focal_vn,
+        activity=activities["vn_returned"],
+        cycle=cycle,
+        narrative="Standards drafted.",
+        submit=True,
+    )
     vn_returned = review_services.progress_update_return(
         update=vn_returned, comment="Name the standards, please.", acting_user=sec
     )
@@ -286,11 +311,10 @@ def _sign_in_once(users):
 def built(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world's primary keys; its rows live in a transaction rolled back after the module."""
     media = tmp_path_factory.mktemp("evidence")
-    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+    with built_once(django_db_blocker, media_root=media):
         world, users = _build_world()
         world["sessions"] = _sign_in_once(users)
         yield world
-        transaction.set_rollback(True)
 
 
 class Records(dict):
@@ -475,20 +499,6 @@ def reopen_for_thailand(w):
 
 def add_costi_as_due(w):
     return {"body": w["bodies"]["costi"].pk}
-
-
-@dataclass(frozen=True)
-class Row:
-    view: str
-    args: Any
-    method: str
-    expected: dict
-    data: Any = field(default=None)
-
-    @property
-    def id(self):
-        label = getattr(self.args, "label", "")
-        return "-".join(part for part in (self.view, label, self.method) if part)
 
 
 # Outcomes on one update of a party, by what the row does to it.
@@ -753,7 +763,7 @@ MATRIX = [
     Row("report_delete", report("vn_queued"), "POST", expect(404, secretariat=REDIRECT, focal_vn=403)),
 ]
 
-CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]
+CASES = cases(MATRIX, ROLES)
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -776,62 +786,21 @@ def db_state():
     }
 
 
-def login_redirect(path):
-    return "/accounts/login/?" + urlencode({"next": path}, safe="/")
-
-
 def as_role(client, world, role):
     if role != ANONYMOUS:
         client.cookies[django_settings.SESSION_COOKIE_NAME] = world["sessions"][role]
 
 
-def template_names(response):
-    return [t.name for t in response.templates]
-
-
-def assert_site_page(response, template, text):
-    assert template in template_names(response), template_names(response)
-    content = response.content.decode()
-    assert text in content
-    # The site's page, with its navigation, not a bare error.
-    assert 'aria-label="Main navigation"' in content
-    assert "Traceback" not in content
-    return content
-
-
-def assert_not_allowed_page(response):
-    assert response.status_code == 403
-    return assert_site_page(response, "403.html", "You are not allowed")
-
-
-def assert_not_found_page(response):
-    assert response.status_code == 404
-    return assert_site_page(response, "404.html", "Page not found")
-
-
-def assert_lands_on_a_readable_page(client, response):
-    assert response.status_code == 302
-    location = response["Location"]
-    assert not location.startswith("/accounts/login/"), location
-    landing = client.get(location)
-    assert landing.status_code == 200, (location, landing.status_code)
-
-
 def request(client, row, world):
     url = reverse(f"tracker:{row.view}", args=row.args(world))
-    if row.method == "GET":
-        return url, client.get(url)
-    return url, client.post(url, row.data(world) if row.data else {})
+    return url, send(client, url, row, world)
 
 
 # --- The matrix ----------------------------------------------------------------------------------
 
 
 def test_matrix_covers_every_view_with_get_and_post():
-    names = {p.name for p in tracker_urls.urlpatterns}
-    covered = {(row.view, row.method) for row in MATRIX}
-    assert {(n, m) for n in names for m in ("GET", "POST")} == covered
-    assert len({row.id for row in MATRIX}) == len(MATRIX), "two rows share an id"
+    assert_covers_every_view(tracker_urls.urlpatterns, MATRIX)
 
 
 def test_the_world_holds_what_the_matrix_assumes(world):
@@ -896,42 +865,29 @@ def test_matrix_asks_about_own_and_other_parties_objects():
 @pytest.mark.parametrize(("row", "role"), CASES)
 def test_permission_matrix(client, world, row, role):
     as_role(client, world, role)
-    expected = row.expected[role]
     before = db_state()
 
     url, response = request(client, row, world)
 
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == login_redirect(url)
-    elif expected == SAVED:
-        errors = None
-        if response.context and "form" in response.context:
-            errors = response.context["form"].errors
-        assert response.status_code == 302, (response.status_code, errors)
-        assert db_state() != before
-        assert_lands_on_a_readable_page(client, response)
-    elif expected == REDIRECT:
-        assert_lands_on_a_readable_page(client, response)
-    elif expected == 403:
-        assert_not_allowed_page(response)
-    elif expected == 404:
-        assert_not_found_page(response)
-    elif expected == 200 and row.view == "evidence_download":
-        assert response.status_code == 200
-        assert b"".join(response.streaming_content) == PDF
-        assert response["Content-Disposition"].startswith("attachment;")
-    elif expected == 200 and row.view == "report_download":
-        assert response.status_code == 200
-        stored = Report.objects.get(pk=row.args(world)[0])
-        assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == stored.sha256
-        assert response["Content-Disposition"] == f'attachment; filename="{stored.file_name}"'
-        assert response["X-Content-Type-Options"] == "nosniff"
-    else:
-        assert response.status_code == expected
+    def on_200(response):
+        if row.view == "evidence_download":
+            assert b"".join(response.streaming_content) == PDF
+            assert response["Content-Disposition"].startswith("attachment;")
+        elif row.view == "report_download":
+            stored = Report.objects.get(pk=row.args(world)[0])
+            assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == stored.sha256
+            assert response["Content-Disposition"] == f'attachment; filename="{stored.file_name}"'
+            assert response["X-Content-Type-Options"] == "nosniff"
 
-    if expected != SAVED:
-        assert db_state() == before
+    assert_outcome(
+        client,
+        response,
+        url=url,
+        expected=row.expected[role],
+        before=before,
+        db_state=db_state,
+        on_200=on_200,
+    )
 
 
 # --- The key sentence of the issue ---------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests import factories
-from tests.tracker.conftest import write_update
+from tests import factories, helpers
+from tests.helpers import write_update
 from tracker.cycles import reminders
 from tracker.cycles import services as cycle_services
 from tracker.models import DueStatus, ReminderLog
@@ -44,16 +44,12 @@ def vn_plan(plan, roadmap, viet_nam, thailand, costi):
 @pytest.fixture
 def open_cycle(vn_plan, secretariat_user):
     """An open cycle due on 1 December; Viet Nam owes five reports and Thailand one."""
-    cycle = factories.ReportingCycleFactory(
-        slug="2026-H2",
-        name="2026 second half",
+    return helpers.open_cycle(
+        by=secretariat_user,
         period_start=datetime.date(2026, 7, 1),
         period_end=datetime.date(2026, 12, 31),
         deadline=datetime.date(2026, 12, 1),
     )
-    cycle_services.cycle_open(cycle=cycle, acting_user=secretariat_user)
-    cycle.refresh_from_db()
-    return cycle
 
 
 def day(days_before_deadline, cycle):
@@ -94,13 +90,13 @@ def test_one_digest_lists_missing_draft_and_returned_items_only(
     site, open_cycle, vn_plan, focal_vn, focal_th, secretariat_user
 ):
     r21, r22, r23, r24, r25 = vn_plan
-    write_update(focal_vn, r21, open_cycle)  # draft
-    returned = write_update(focal_vn, r22, open_cycle, submit=True)
+    write_update(author=focal_vn, activity=r21, cycle=open_cycle)  # draft
+    returned = write_update(author=focal_vn, activity=r22, cycle=open_cycle, submit=True)
     review_services.progress_update_return(
         update=returned, comment="Name the provinces, please.", acting_user=secretariat_user
     )
-    write_update(focal_vn, r23, open_cycle, submit=True)  # submitted: not chased
-    approved = write_update(focal_vn, r24, open_cycle, submit=True)
+    write_update(author=focal_vn, activity=r23, cycle=open_cycle, submit=True)  # submitted: not chased
+    approved = write_update(author=focal_vn, activity=r24, cycle=open_cycle, submit=True)
     review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
     # R2.5 is missing.
 
@@ -200,7 +196,7 @@ def test_overdue_reminders_go_every_day_once(open_cycle, focal_vn):
 @pytest.mark.django_db
 def test_nothing_for_a_party_that_has_handed_everything_in(open_cycle, vn_plan, focal_vn, secretariat_user):
     for index, activity in enumerate(vn_plan):
-        update = write_update(focal_vn, activity, open_cycle, submit=True)
+        update = write_update(author=focal_vn, activity=activity, cycle=open_cycle, submit=True)
         if index % 2:
             review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
@@ -356,8 +352,8 @@ def digest_reader(db):
 def test_the_secretariat_digest_lists_new_submissions_once_a_day(
     site, open_cycle, vn_plan, focal_vn, digest_reader, secretariat_user
 ):
-    first = write_update(focal_vn, vn_plan[0], open_cycle, submit=True)
-    write_update(focal_vn, vn_plan[1], open_cycle)  # a draft is not news
+    first = write_update(author=focal_vn, activity=vn_plan[0], cycle=open_cycle, submit=True)
+    write_update(author=focal_vn, activity=vn_plan[1], cycle=open_cycle)  # a draft is not news
     today = day(20, open_cycle)
 
     sent = reminders.send_submission_digests(today=today)
@@ -372,7 +368,7 @@ def test_the_secretariat_digest_lists_new_submissions_once_a_day(
     assert secretariat_user.email not in [address for m in mail.outbox for address in m.to]
 
     # The same day: nothing more, even with a new submission.
-    write_update(focal_vn, vn_plan[2], open_cycle, submit=True)
+    write_update(author=focal_vn, activity=vn_plan[2], cycle=open_cycle, submit=True)
     assert reminders.send_submission_digests(today=today) == []
     assert len(outbox_to(digest_reader)) == 1
 
@@ -397,7 +393,7 @@ def test_the_secretariat_digest_goes_to_active_secretariat_members_with_an_email
     factories.SecretariatFactory(username="left", receives_submission_digest=True, is_active=False)
     factories.SecretariatFactory(username="noaddress", receives_submission_digest=True, email="")
     factories.ObserverFactory(username="curious", receives_submission_digest=True)
-    write_update(focal_vn, vn_plan[0], open_cycle, submit=True)
+    write_update(author=focal_vn, activity=vn_plan[0], cycle=open_cycle, submit=True)
 
     sent = reminders.send_submission_digests(today=day(20, open_cycle))
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from core.spreadsheets import FORMULA_PREFIXES
 from tests import factories
-from tests.tracker.conftest import open_cycle, write_update
+from tests.helpers import open_cycle, write_update
 from tracker.cycles import services as cycle_services
 from tracker.reports.content import gather_report
 from tracker.reports.render import render
@@ -125,9 +125,9 @@ def record(plan, cycle, roadmap, viet_nam, thailand, focal_vn, focal_th, secreta
         proposed_status="delayed",
         proposed_flag="amber",
     )
-    write_update(focal_vn, r22, cycle, narrative=DRAFT_TEXT)
-    write_update(focal_th, r23, cycle, submit=True, narrative=SUBMITTED_TEXT)
-    returned = write_update(focal_th, r24, cycle, submit=True, narrative=RETURNED_TEXT)
+    write_update(author=focal_vn, activity=r22, cycle=cycle, narrative=DRAFT_TEXT)
+    write_update(author=focal_th, activity=r23, cycle=cycle, submit=True, narrative=SUBMITTED_TEXT)
+    returned = write_update(author=focal_th, activity=r24, cycle=cycle, submit=True, narrative=RETURNED_TEXT)
     review_services.progress_update_return(
         update=returned, comment="Name the sites.", acting_user=secretariat_user
     )
@@ -178,6 +178,7 @@ def _text_of(fmt, content):
 # --- PDF -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pdf_carries_the_cycle_the_activities_and_the_vietnamese_narrative(record):
     content, data = _build(record, "pdf")
 
@@ -196,6 +197,7 @@ def test_pdf_carries_the_cycle_the_activities_and_the_vietnamese_narrative(recor
     assert reader.metadata.title.startswith(data.title)
 
 
+@pytest.mark.slow
 def test_pdf_embeds_the_dejavu_fonts(record):
     content, _data = _build(record, "pdf")
 
@@ -227,6 +229,7 @@ def test_pdf_fetcher_serves_our_fonts_and_refuses_everything_else():
             fetcher(url)
 
 
+@pytest.mark.slow
 def test_pdf_ignores_an_external_image_in_the_layout(record, monkeypatch):
     from tracker.reports.render import html as html_renderer
 
@@ -471,7 +474,7 @@ def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat
         proposed_status="ongoing",
     )
     cycle_services.cycle_close(cycle=earlier, acting_user=secretariat_user)
-    current = open_cycle(secretariat_user)
+    current = open_cycle(by=secretariat_user)
     _approve(
         focal_vn,
         plan["activity"],

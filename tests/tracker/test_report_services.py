@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core import errors
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.models import Report, ReportScope, ReportState
 from tracker.reports import services
 from tracker.reports import services as build
@@ -173,7 +173,14 @@ def test_an_issued_reports_file_stays_byte_identical_after_the_data_changes(
 
     # The record moves on: Thailand's update on the same activity is approved.
     news = "Thailand trained forty assessors in Bangkok."
-    update = write_update(focal_th, plan["activity"], cycle, submit=True, narrative=news, proposed_percent=70)
+    update = write_update(
+        author=focal_th,
+        activity=plan["activity"],
+        cycle=cycle,
+        submit=True,
+        narrative=news,
+        proposed_percent=70,
+    )
     review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     issued.refresh_from_db()

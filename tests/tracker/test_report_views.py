@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.tracker.conftest import messages_of
+from tests.helpers import messages_of
 from tracker.models import Report, ReportState
 from tracker.reports import services
 from tracker.reports import services as build

@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from roadmap.models import ActivityStatus
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -49,7 +49,7 @@ class World:
         factories.ActivityFactory(
             code="R5.98", status=ActivityStatus.COMPLETED, participating_member_states=[self.viet_nam]
         )
-        self.target = write_update(focal_vn, plan["activity"], cycle, submit=True)
+        self.target = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
         self.review_round(links=1, files=1)
 
     def add_activity(self, code):
@@ -72,16 +72,16 @@ class World:
             self.activities.append(activity)
             state = n % 5
             if state == 1:
-                write_update(self.focal_vn, activity, self.cycle)
+                write_update(author=self.focal_vn, activity=activity, cycle=self.cycle)
             elif state >= 2:
-                update = write_update(self.focal_vn, activity, self.cycle, submit=True)
+                update = write_update(author=self.focal_vn, activity=activity, cycle=self.cycle, submit=True)
                 if state == 3:
                     review_services.progress_update_return(
                         update=update, comment="More.", acting_user=self.secretariat
                     )
                 elif state == 4:
                     review_services.progress_update_approve(update=update, acting_user=self.secretariat)
-            write_update(self.focal_th, activity, self.cycle)
+            write_update(author=self.focal_th, activity=activity, cycle=self.cycle)
 
     def review_round(self, links, files):
         """Viet Nam submits the target, the secretariat returns it, Viet Nam edits it with more content."""

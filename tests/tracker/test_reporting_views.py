@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     DueStatus,
@@ -451,7 +451,9 @@ def test_submit_and_discard_from_the_update_page(client, draft_vn, focal_vn, cyc
     assert draft_vn.state == UpdateState.SUBMITTED
 
     other = write_update(
-        focal_vn, factories.ActivityFactory(code="R2.2", lead_member_states=[focal_vn.member_state]), cycle
+        author=focal_vn,
+        activity=factories.ActivityFactory(code="R2.2", lead_member_states=[focal_vn.member_state]),
+        cycle=cycle,
     )
     response = client.post(reverse("tracker:update_discard", args=[other.pk]))
     assert response.url == reverse("tracker:my_activities")
@@ -471,7 +473,7 @@ def test_a_stale_submit_changes_nothing(client, draft_vn, focal_vn):
 def test_submitting_a_draft_without_narrative_from_its_page_sends_back_to_the_form(
     client, cycle, plan, focal_vn
 ):
-    draft = write_update(focal_vn, plan["activity"], cycle, narrative="")
+    draft = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="")
     login(client, focal_vn)
     response = client.post(reverse("tracker:update_submit", args=[draft.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("tracker:update_edit", args=[draft.pk])
@@ -552,7 +554,9 @@ def test_only_reporters_write_updates(client, request, cycle, plan, role):
 
 
 def test_an_observer_sees_approved_updates_only(client, approved_vn, focal_th, cycle, plan, observer_user):
-    thai_draft = write_update(focal_th, plan["activity"], cycle, narrative="Thai draft.")
+    thai_draft = write_update(
+        author=focal_th, activity=plan["activity"], cycle=cycle, narrative="Thai draft."
+    )
     login(client, observer_user)
     listing = client.get(reverse("tracker:update_list")).content.decode()
     assert approved_vn.get_absolute_url() in listing
@@ -630,10 +634,10 @@ def test_my_activities_puts_what_needs_the_reporter_first_and_counts_it(
         cycle_services.due_update_add(
             cycle=cycle, activity=activity, member_state=viet_nam, acting_user=secretariat_user
         )
-    write_update(focal_vn, extra[0], cycle)
-    done = write_update(focal_vn, extra[2], cycle, submit=True)
+    write_update(author=focal_vn, activity=extra[0], cycle=cycle)
+    done = write_update(author=focal_vn, activity=extra[2], cycle=cycle, submit=True)
     review_services.progress_update_approve(update=done, acting_user=secretariat_user)
-    submitted = write_update(focal_vn, plan["activity"], cycle, submit=True)
+    submitted = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
     review_services.progress_update_return(
         update=submitted, comment="Name the provinces.", acting_user=secretariat_user
     )
@@ -662,7 +666,7 @@ def test_an_overdue_cycle_says_so(client, cycle, plan, focal_vn):
 def test_the_update_list_filters_by_state_and_party(
     client, submitted_vn, focal_th, cycle, plan, secretariat_user
 ):
-    thai = write_update(focal_th, plan["activity"], cycle)
+    thai = write_update(author=focal_th, activity=plan["activity"], cycle=cycle)
     login(client, secretariat_user)
     listing = client.get(reverse("tracker:update_list")).content.decode()
     assert submitted_vn.get_absolute_url() in listing and thai.get_absolute_url() in listing
@@ -680,7 +684,7 @@ def test_the_activity_page_offers_to_report_then_to_continue(client, cycle, plan
     url = plan["activity"].get_absolute_url()
     html = login(client, focal_vn).get(url).content.decode()
     assert create_url(cycle, plan["activity"]) in html and "Report progress for 2026-H2" in html
-    draft = write_update(focal_vn, plan["activity"], cycle)
+    draft = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle)
     html = client.get(url).content.decode()
     assert reverse("tracker:update_edit", args=[draft.pk]) in html and "Continue your report" in html
     assert "Draft started" not in html  # the panel shows moves, the update page the history

@@ -4,18 +4,18 @@ parties, updates in every state, evidence, more cycles), the count may not grow.
 Run with `-s` to see the counts (lines starting with QUERIES)."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
+from tests.helpers.large_record import built_once, count_queries
 from tracker.cycles import services as cycle_services
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
 
-pytestmark = pytest.mark.django_db
+# Also makes pytest-django set up the test database for the module-scoped `measured` fixture.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL, LARGE = 3, 30
 
@@ -75,7 +75,7 @@ class Record:
         submitted = update_services.new_update(activity=activity, cycle=self.cycle, author=first)
         submitted.narrative, submitted.proposed_percent = "Work went on.", 50
         update_services.progress_update_save(update=submitted, content=links, acting_user=first, submit=True)
-        other = write_update(second, activity, self.cycle, submit=i % 3 != 0)
+        other = write_update(author=second, activity=activity, cycle=self.cycle, submit=i % 3 != 0)
         if i % 3 == 1:
             review_services.progress_update_approve(update=other, acting_user=self.secretariat)
         elif i % 3 == 2:
@@ -83,94 +83,108 @@ class Record:
                 update=other, comment="More.", acting_user=self.secretariat
             )
         if i % 2:
-            write_update(third, activity, self.cycle, submit=True)
+            write_update(author=third, activity=activity, cycle=self.cycle, submit=True)
 
 
-@pytest.fixture
-def record(roadmap, viet_nam, thailand, costi, secretariat_user):
-    return Record(roadmap, viet_nam, thailand, costi, secretariat_user)
+QUEUE = reverse_lazy("tracker:review_queue")
+# What is measured: (test, user, the page's path on the record); the tests below read the results.
+CASES = {
+    "queue": ("secretariat", lambda r: f"{QUEUE}"),
+    "queue ?member_state=TH&q=R": ("secretariat", lambda r: f"{QUEUE}?member_state=TH&q=R"),
+    "queue ?sort=-activity": ("secretariat", lambda r: f"{QUEUE}?sort=-activity"),
+    "cycle page secretariat": ("secretariat", lambda r: r.cycle.get_absolute_url()),
+    "cycle page focal point": ("focal point", lambda r: r.cycle.get_absolute_url()),
+    "cycle page observer": ("observer", lambda r: r.cycle.get_absolute_url()),
+    "filtered matrix": (
+        "secretariat",
+        lambda r: r.cycle.get_absolute_url() + "?recommendation=2&status=missing",
+    ),
+    "cycle list": ("observer", lambda r: reverse("tracker:cycle_list")),
+    "who reports": (
+        "secretariat",
+        lambda r: reverse("tracker:cycle_activity_parties", args=[r.cycle.slug, r.activities[0].code]),
+    ),
+}
 
 
-def count_queries(client, path):
-    client.get(path)  # warm-up: sessions, content types, caches
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(captured), response
+def facts(response):
+    """What the checks below need from a page, read while its record is still there."""
+    context = response.context
+    return {
+        "query": response.request["QUERY_STRING"],
+        "queue_rows": len(list(context["table"].paginated_rows)) if "table" in context else None,
+        "matrix_rows": len(context["matrix_rows"]) if "matrix_rows" in context else None,
+    }
 
 
-def assert_constant(record, user, path_of, django_assert_max_num_queries, check=None):
-    client = Client()
-    client.force_login(user)
-    record.grow(SMALL)
-    small, response = count_queries(client, path_of(record))
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every page measured on one record at both sizes: built once for the module, rolled back after."""
+    results = {}
+    with built_once(django_db_blocker, media_root=tmp_path_factory.mktemp("media")):
+        viet_nam = factories.MemberStateFactory(iso2="VN", iso3="VNM", name="Viet Nam", name_vi="Việt Nam")
+        thailand = factories.MemberStateFactory(iso2="TH", iso3="THA", name="Thailand", name_vi="Thái Lan")
+        costi = factories.BodyFactory(
+            acronym="COSTI", name="ASEAN Committee on Science, Technology and Innovation"
+        )
+        secretariat = factories.SecretariatFactory(username="sec")
+        record = Record(factories.RoadmapFactory(), viet_nam, thailand, costi, secretariat)
+        users = {
+            "secretariat": secretariat,
+            "observer": factories.ObserverFactory(username="observer"),
+            "focal point": record.reporters[thailand],
+        }
+        clients = {}
+        for who, user in users.items():
+            clients[who] = Client()
+            clients[who].force_login(user)
+        for size, activities in (("small", SMALL), ("large", LARGE)):
+            record.grow(activities)
+            for case, (who, path_of) in CASES.items():
+                path = path_of(record)
+                count, response = count_queries(clients[who], path)
+                if size == "large":
+                    print(f"QUERIES {path} as {users[who].role}: {results[case]['small'][0]}")
+                results.setdefault(case, {})[size] = (count, facts(response))
+    return results
+
+
+def assert_constant(measured, case, check=None):
+    (small, small_facts), (large, large_facts) = measured[case]["small"], measured[case]["large"]
+    assert large <= small, f"{case}: {small} queries on the small record, {large} on the large one"
     if check:
-        check(response, SMALL)
-    record.grow(LARGE)
-    client.get(path_of(record))
-    print(f"QUERIES {path_of(record)} as {user.role}: {small}")
-    with django_assert_max_num_queries(small):
-        response = client.get(path_of(record))
-    if check:
-        check(response, LARGE)
+        check(small_facts, SMALL)
+        check(large_facts, LARGE)
 
 
-def queue_rows(response, activities):
+def queue_rows(facts, activities):
     # Rows on every page measured: an empty page would skip the prefetches and flatter the count.
-    rows = list(response.context["table"].paginated_rows)
-    assert rows
-    if not response.request["QUERY_STRING"]:
-        assert len(rows) >= min(activities, 25)
+    assert facts["queue_rows"]
+    if not facts["query"]:
+        assert facts["queue_rows"] >= min(activities, 25)
 
 
-def matrix_rows(response, activities):
-    assert len(response.context["matrix_rows"]) == activities
+def matrix_rows(facts, activities):
+    assert facts["matrix_rows"] == activities
 
 
 @pytest.mark.parametrize("query", ["", "?member_state=TH&q=R", "?sort=-activity"])
-def test_the_review_queue(record, secretariat_user, django_assert_max_num_queries, query):
-    assert_constant(
-        record,
-        secretariat_user,
-        lambda r: reverse("tracker:review_queue") + query,
-        django_assert_max_num_queries,
-        queue_rows,
-    )
+def test_the_review_queue(measured, query):
+    assert_constant(measured, f"queue {query}".strip(), queue_rows)
 
 
 @pytest.mark.parametrize("who", ["secretariat", "focal point", "observer"])
-def test_the_cycle_page(record, secretariat_user, observer_user, django_assert_max_num_queries, who):
-    user = {"secretariat": secretariat_user, "observer": observer_user}.get(who)
-    if user is None:
-        user = record.reporters[record.states[1]]
-    assert_constant(
-        record,
-        user,
-        lambda r: r.cycle.get_absolute_url(),
-        django_assert_max_num_queries,
-        matrix_rows if who != "observer" else None,
-    )
+def test_the_cycle_page(measured, who):
+    assert_constant(measured, f"cycle page {who}", matrix_rows if who != "observer" else None)
 
 
-def test_the_filtered_matrix(record, secretariat_user, django_assert_max_num_queries):
-    assert_constant(
-        record,
-        secretariat_user,
-        lambda r: r.cycle.get_absolute_url() + "?recommendation=2&status=missing",
-        django_assert_max_num_queries,
-    )
+def test_the_filtered_matrix(measured):
+    assert_constant(measured, "filtered matrix")
 
 
-def test_the_cycle_list(record, observer_user, django_assert_max_num_queries):
-    assert_constant(
-        record, observer_user, lambda r: reverse("tracker:cycle_list"), django_assert_max_num_queries
-    )
+def test_the_cycle_list(measured):
+    assert_constant(measured, "cycle list")
 
 
-def test_who_reports_on_an_activity(record, secretariat_user, django_assert_max_num_queries):
-    assert_constant(
-        record,
-        secretariat_user,
-        lambda r: reverse("tracker:cycle_activity_parties", args=[r.cycle.slug, r.activities[0].code]),
-        django_assert_max_num_queries,
-    )
+def test_who_reports_on_an_activity(measured):
+    assert_constant(measured, "who reports")

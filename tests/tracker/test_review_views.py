@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from roadmap.models import Activity, Milestone
 from tests import factories
-from tests.tracker.conftest import messages_of, write_update
+from tests.helpers import messages_of, write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
 from tracker.review import services as review_services
@@ -52,9 +52,19 @@ def second_activity(plan, roadmap, viet_nam, thailand, cycle, secretariat_user):
 def three_submitted(cycle, plan, second_activity, focal_vn, focal_th):
     """R2.1 from Viet Nam and Thailand, R2.2 from Viet Nam: all waiting for review."""
     return [
-        write_update(focal_vn, plan["activity"], cycle, submit=True, proposed_percent=55),
-        write_update(focal_th, plan["activity"], cycle, submit=True, narrative="Thai pilots started."),
-        write_update(focal_vn, second_activity, cycle, submit=True, proposed_percent=10),
+        write_update(
+            author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True, proposed_percent=55
+        ),
+        write_update(
+            author=focal_th,
+            activity=plan["activity"],
+            cycle=cycle,
+            submit=True,
+            narrative="Thai pilots started.",
+        ),
+        write_update(
+            author=focal_vn, activity=second_activity, cycle=cycle, submit=True, proposed_percent=10
+        ),
     ]
 
 
@@ -102,7 +112,9 @@ def test_approving_sets_the_activity_and_its_milestones(sec_client, cycle, plan,
 
 
 def test_a_failed_approval_leaves_nothing_half_written(sec_client, cycle, plan, focal_vn, monkeypatch):
-    update = write_update(focal_vn, plan["activity"], cycle, submit=True, proposed_percent=70)
+    update = write_update(
+        author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True, proposed_percent=70
+    )
 
     def broken(**kwargs):
         raise RuntimeError("disk full")
@@ -273,7 +285,7 @@ def test_the_queue_lists_submissions_with_what_they_would_change(sec_client, thr
 @pytest.fixture
 def draft_vn_other(second_activity, cycle, focal_th):
     """A Thai draft: never in the queue."""
-    return write_update(focal_th, second_activity, cycle)
+    return write_update(author=focal_th, activity=second_activity, cycle=cycle)
 
 
 @pytest.mark.parametrize(
@@ -298,7 +310,7 @@ def test_the_queue_filters(sec_client, three_submitted, query, expected, roadmap
 
 
 def test_the_queue_filters_by_body(sec_client, cycle, plan, costi, costi_rep, three_submitted):
-    costi_update = write_update(costi_rep, plan["activity"], cycle, submit=True)
+    costi_update = write_update(author=costi_rep, activity=plan["activity"], cycle=cycle, submit=True)
 
     response = sec_client.get(QUEUE, {"body": "COSTI"})
 

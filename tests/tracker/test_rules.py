@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core import errors
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import ProgressUpdate, Report, ReportFormat, ReportScope, ReportState, UpdateState
 from tracker.review import services as review_services
@@ -53,7 +53,7 @@ def users(secretariat_user, focal_vn, focal_th, costi_rep, observer_user, viet_n
 
 def _update(owner, state, users, cycle, activity):
     author = users["focal_vn"] if owner == "vn" else users["costi_rep"]
-    update = write_update(author, activity, cycle, submit=state != "draft")
+    update = write_update(author=author, activity=activity, cycle=cycle, submit=state != "draft")
     if state == "returned":
         review_services.progress_update_return(
             update=update, comment="Add dates.", acting_user=users["secretariat_user"]
@@ -171,7 +171,7 @@ def test_anonymous_visitors_hold_nothing(draft_vn, approved_vn_costi):
 
 @pytest.fixture
 def approved_vn_costi(cycle, plan, costi_rep, secretariat_user):
-    update = write_update(costi_rep, plan["activity"], cycle, submit=True)
+    update = write_update(author=costi_rep, activity=plan["activity"], cycle=cycle, submit=True)
     return review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
 
@@ -208,7 +208,7 @@ def test_visible_to_lists_exactly_what_each_role_may_read(users, cycle, plan, ro
         _update("vn", "approved", users, cycle, second),
         _update("costi", "returned", users, cycle, plan["activity"]),
         _update("costi", "approved", users, cycle, second),
-        write_update(users["focal_th"], plan["activity"], cycle, submit=True),
+        write_update(author=users["focal_th"], activity=plan["activity"], cycle=cycle, submit=True),
     ]
 
     for role, user in users.items():
@@ -294,14 +294,14 @@ def test_a_focal_point_reports_only_where_its_state_takes_part_unless_asked(
     unsaved = update_services.new_update(activity=thai_only, cycle=cycle, author=focal_vn)
     assert not focal_vn.has_perm("tracker.add_progressupdate", unsaved)
     with pytest.raises(PermissionDenied):
-        write_update(focal_vn, thai_only, cycle)
+        write_update(author=focal_vn, activity=thai_only, cycle=cycle)
 
     cycle_services.due_update_add(
         cycle=cycle, activity=thai_only, acting_user=secretariat_user, member_state=viet_nam
     )
 
     assert focal_vn.has_perm("tracker.add_progressupdate", unsaved)
-    update = write_update(focal_vn, thai_only, cycle, submit=True)
+    update = write_update(author=focal_vn, activity=thai_only, cycle=cycle, submit=True)
     assert update.state == UpdateState.SUBMITTED
     # Being asked in one cycle does not open the activity to Viet Nam in another.
     later = factories.ReportingCycleFactory(slug="2027-H1")
@@ -316,9 +316,9 @@ def test_a_body_reports_on_activities_it_leads_or_supports_only(cycle, roadmap, 
     elsewhere = factories.ActivityFactory(roadmap=roadmap, code="R2.8", lead_bodies=[accmsme])
 
     with pytest.raises(PermissionDenied):
-        write_update(costi_rep, elsewhere, cycle)
+        write_update(author=costi_rep, activity=elsewhere, cycle=cycle)
 
-    assert write_update(costi_rep, plan["activity"], cycle).body == costi_rep.body
+    assert write_update(author=costi_rep, activity=plan["activity"], cycle=cycle).body == costi_rep.body
 
 
 def test_a_focal_point_cannot_report_for_another_member_state(cycle, plan, focal_th, viet_nam):
@@ -372,7 +372,7 @@ def test_a_superuser_who_reports_may_not_approve_their_own_update(cycle, plan, v
     root = factories.FocalPointFactory(
         username="root.vn", member_state=viet_nam, is_superuser=True, is_staff=True
     )
-    own = write_update(root, plan["activity"], cycle, submit=True)
+    own = write_update(author=root, activity=plan["activity"], cycle=cycle, submit=True)
     assert own.author == root
 
     assert not rules.has_perm("tracker.review_progressupdate", root, own)

@@ -62,6 +62,7 @@ def assert_trails_end_in_the_update_state():
         assert last[pk] == state
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     settings.DEBUG = True
@@ -132,6 +133,7 @@ def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     assert f"Cycle {current}: already present, left as it is" in again
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_scale_builds_ten_years_of_cycles_with_updates_in_every_state(settings):
     settings.DEBUG = True

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import StaleVersionError, TransitionError
 from roadmap.models import Activity
 from tests import factories
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleReopening,
@@ -96,7 +96,7 @@ def test_the_expected_report_mirrors_every_step(cycle, plan, focal_vn, secretari
         return expected.status, expected.update_id
 
     assert cell() == ("missing", None)
-    update = write_update(focal_vn, plan["activity"], cycle)
+    update = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle)
     assert cell() == ("draft", update.pk)
     update_services.progress_update_submit(update=update, acting_user=focal_vn)
     assert cell() == ("submitted", update.pk)
@@ -230,11 +230,11 @@ def test_only_an_approved_update_can_be_corrected(submitted_vn, focal_vn):
 
 def test_only_one_update_in_the_works_per_party_activity_and_cycle(draft_vn, cycle, plan, focal_vn, focal_th):
     with pytest.raises(ValidationError):
-        write_update(focal_vn, plan["activity"], cycle)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=cycle)
 
     assert ProgressUpdate.objects.filter(member_state=focal_vn.member_state).count() == 1
     # Another party on the same activity is not held up.
-    write_update(focal_th, plan["activity"], cycle)
+    write_update(author=focal_th, activity=plan["activity"], cycle=cycle)
     assert ProgressUpdate.objects.count() == 2
 
 
@@ -248,7 +248,7 @@ def test_a_second_correction_while_one_is_open_is_refused(approved_vn, focal_vn)
 
 
 def test_a_fresh_update_after_approval_is_allowed(approved_vn, cycle, plan, focal_vn):
-    later = write_update(focal_vn, plan["activity"], cycle, narrative="More pilots.")
+    later = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="More pilots.")
 
     assert later.state == UpdateState.DRAFT
     assert ProgressUpdate.objects.filter(member_state=focal_vn.member_state).count() == 2
@@ -376,7 +376,7 @@ def test_content_that_does_not_belong_is_refused_at_its_field(cycle, plan, focal
 
 def test_percent_over_100_is_refused_at_the_field(cycle, plan, focal_vn):
     with pytest.raises(ValidationError) as refused:
-        write_update(focal_vn, plan["activity"], cycle, proposed_percent=150)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, proposed_percent=150)
 
     assert "proposed_percent" in refused.value.message_dict
     assert not ProgressUpdate.objects.exists()
@@ -519,7 +519,7 @@ def test_a_cycle_cannot_end_before_it_starts(secretariat_user):
 
 def test_a_planned_cycle_accepts_no_reports(planned, plan, focal_vn):
     with pytest.raises(PermissionDenied):
-        write_update(focal_vn, plan["activity"], planned)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=planned)
 
     assert not ProgressUpdate.objects.exists()
 
@@ -544,7 +544,7 @@ def test_a_closed_cycle_refuses_new_updates_edits_and_submissions(
     with pytest.raises(PermissionDenied):
         update_services.progress_update_submit(update=draft_vn, acting_user=focal_vn)
     with pytest.raises(PermissionDenied):
-        write_update(focal_th, plan["activity"], cycle)
+        write_update(author=focal_th, activity=plan["activity"], cycle=cycle)
 
     assert _fresh(draft_vn).narrative == "Pilots ran in two provinces."
     assert _fresh(draft_vn).state == UpdateState.DRAFT
@@ -574,10 +574,10 @@ def test_reopening_for_one_party_lets_only_that_party_report(
         secretariat_user,
         True,
     )
-    update = write_update(focal_vn, plan["activity"], closed, submit=True)
+    update = write_update(author=focal_vn, activity=plan["activity"], cycle=closed, submit=True)
     assert _fresh(update).state == UpdateState.SUBMITTED
     with pytest.raises(PermissionDenied):
-        write_update(focal_th, plan["activity"], closed)
+        write_update(author=focal_th, activity=plan["activity"], cycle=closed)
     assert not ProgressUpdate.objects.filter(member_state=focal_th.member_state).exists()
 
 
@@ -623,7 +623,7 @@ def test_ending_a_reopening_locks_the_party_out_again(closed, plan, focal_vn, vi
     reopening = cycle_services.cycle_reopen_for_party(
         cycle=closed, reason="Late sign-off.", acting_user=secretariat_user, member_state=viet_nam
     )
-    draft = write_update(focal_vn, plan["activity"], closed)
+    draft = write_update(author=focal_vn, activity=plan["activity"], cycle=closed)
 
     cycle_services.cycle_reopening_end(reopening=reopening, acting_user=secretariat_user)
 
@@ -639,9 +639,9 @@ def test_a_body_reopening_lets_in_that_body_only(closed, plan, costi, costi_rep,
         cycle=closed, reason="Late.", acting_user=secretariat_user, body=costi
     )
 
-    write_update(costi_rep, plan["activity"], closed)
+    write_update(author=costi_rep, activity=plan["activity"], cycle=closed)
     with pytest.raises(PermissionDenied):
-        write_update(focal_vn, plan["activity"], closed)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=closed)
 
     assert list(ProgressUpdate.objects.values_list("body", flat=True)) == [costi.pk]
 
@@ -687,7 +687,7 @@ def test_the_secretariat_adds_and_removes_what_is_due(
 def test_adding_a_due_report_picks_up_an_update_already_written(
     cycle, plan, costi, costi_rep, secretariat_user
 ):
-    update = write_update(costi_rep, plan["activity"], cycle, submit=True)
+    update = write_update(author=costi_rep, activity=plan["activity"], cycle=cycle, submit=True)
 
     added = cycle_services.due_update_add(
         cycle=cycle, activity=plan["activity"], acting_user=secretariat_user, body=costi

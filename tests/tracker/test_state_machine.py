@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.errors import TransitionError
-from tests.tracker.conftest import write_update
+from tests.helpers import write_update
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
@@ -159,7 +159,9 @@ def test_the_full_round_trip_is_listed_in_order(submitted_vn, focal_vn, secretar
 
 
 def test_no_progress_with_an_empty_narrative_is_a_valid_submission(cycle, plan, focal_vn):
-    update = write_update(focal_vn, plan["activity"], cycle, narrative="", no_progress=True, submit=True)
+    update = write_update(
+        author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="", no_progress=True, submit=True
+    )
 
     fresh = _fresh(update)
     assert fresh.state == UpdateState.SUBMITTED
@@ -168,7 +170,7 @@ def test_no_progress_with_an_empty_narrative_is_a_valid_submission(cycle, plan, 
 
 
 def test_a_draft_may_be_saved_without_a_narrative(cycle, plan, focal_vn):
-    update = write_update(focal_vn, plan["activity"], cycle, narrative="")
+    update = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="")
 
     assert _fresh(update).state == UpdateState.DRAFT
 
@@ -312,7 +314,7 @@ def test_returning_without_a_comment_is_refused_at_the_comment(submitted_vn, sec
 
 
 def test_submitting_without_narrative_or_no_progress_is_refused_at_the_narrative(cycle, plan, focal_vn):
-    draft = write_update(focal_vn, plan["activity"], cycle, narrative="  ")
+    draft = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="  ")
     before = _snapshot(draft)
 
     with pytest.raises(ValidationError) as refused:
@@ -339,7 +341,7 @@ def test_saving_and_submitting_without_narrative_keeps_the_draft_as_it_was(draft
 
 def test_starting_and_submitting_without_narrative_creates_nothing(cycle, plan, focal_vn):
     with pytest.raises(ValidationError):
-        write_update(focal_vn, plan["activity"], cycle, narrative="", submit=True)
+        write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, narrative="", submit=True)
 
     assert not ProgressUpdate.objects.exists()
     assert not UpdateTransition.objects.exists()
