@@ -59,10 +59,12 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def has_perm(self, perm, obj=None):
-        # Django lets an active superuser pass every check. In the record that would let the
-        # back-office account write for any country or review its own update, so the tracker's
-        # rules decide for everyone (they treat a superuser as the secretariat).
-        if perm.startswith("tracker.") and rules.perm_exists(perm):
+        # Django lets an active superuser pass every check, and honours model permissions granted
+        # in the back office. In the record that would let the back-office account write for any
+        # country or review its own update, so wherever the rule set defines a permission, it
+        # alone decides, for everyone (it treats a superuser as the secretariat): pages ask the
+        # same rules as the services' `core.permissions.require`.
+        if rules.perm_exists(perm):
             return self.is_active and rules.has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
 

@@ -154,3 +154,21 @@ def test_every_plan_model_has_its_four_rules():
     for model in PLAN_MODELS:
         for action in ("view", "add", "change", "delete"):
             assert rules.perm_exists(f"roadmap.{action}_{model}"), (action, model)
+
+
+def test_a_model_permission_granted_in_the_back_office_does_not_override_the_rules(client, observer_user):
+    """Pages ask the same rule set as the services: a staff observer given "add activity" in the
+    back office still may not add to the plan, on the page or through the service."""
+    from django.contrib.auth.models import Permission
+
+    observer_user.is_staff = True
+    observer_user.save()
+    observer_user.user_permissions.add(
+        Permission.objects.get(codename="add_activity", content_type__app_label="roadmap")
+    )
+    observer_user = type(observer_user).objects.get(pk=observer_user.pk)  # no cached permissions
+
+    assert observer_user.has_perm("roadmap.add_activity") is False
+    assert rules.has_perm("roadmap.add_activity", observer_user) is False
+    client.force_login(observer_user)
+    assert client.get("/activities/new/").status_code == 403
