@@ -241,8 +241,10 @@ class DueUpdateQuerySet(PartyQuerySet):
 class DueUpdate(PartyMixin):
     """One report a party owes for one activity in one cycle: a cell of the completeness matrix.
 
-    `status` and `update` mirror the party's latest update; the services keep them in step in the
-    same transaction, so the matrix, "My activities" and the reminders read one table.
+    `status` and `update` mirror the party's standing update (its latest, but an approved update
+    stays while a correction of it is in the works: `tracker.updates.services.standing_update`); the
+    services keep them in step in the same transaction, so the matrix, "My activities", the
+    reminders and the report's participation read one table.
     """
 
     cycle = models.ForeignKey(

@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from accounts.parties import party_key, party_of
 from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, Body, Indicator, MemberState
@@ -31,10 +31,19 @@ def my_due_reports(user):
     member_state, body = user_party(user)
     if member_state is None and body is None:
         return DueUpdate.objects.none()
+    # An approved report stays approved while the party corrects it; the correction is reachable
+    # from the same row (`correction_id`, `correction_state`).
+    correction = ProgressUpdate.objects.filter(corrects=OuterRef("update_id")).exclude(
+        state=UpdateState.APPROVED
+    )
     return (
         DueUpdate.objects.for_party(member_state=member_state, body=body)
         .filter(cycle__in=ReportingCycle.objects.accepting_reports_from(member_state, body))
         .select_related("cycle", "activity", "activity__recommendation", "update", "update__author")
+        .annotate(
+            correction_id=Subquery(correction.values("pk")[:1]),
+            correction_state=Subquery(correction.values("state")[:1]),
+        )
         .by_priority()
     )
 

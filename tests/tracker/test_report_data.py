@@ -508,6 +508,10 @@ def test_a_correction_waiting_for_review_changes_nothing(record):
     assert record.u.d_th.pk in [a.pk for a in report.annex]
     assert state(rows_by_code(report)["R2.2"]) == ("completed", "green", 100, False)
     assert "SECRET" not in everything_in(report)
+    # Thailand's approved R2.2 report still counts (test_participation_counts_the_cycles_due_updates).
+    thailand = next(p for p in report.participation if p.party == "Thailand")
+    assert (thailand.expected, thailand.approved) == (3, 2)
+    assert (report.expected_total, report.approved_total) == (8, 5)
 
 
 # --- Previous cycle and changes ---------------------------------------------------------------------

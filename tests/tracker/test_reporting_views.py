@@ -656,6 +656,32 @@ def test_my_activities_puts_what_needs_the_reporter_first_and_counts_it(
     assert "R2.2" not in others
 
 
+def test_my_activities_keeps_an_approved_report_approved_and_reaches_its_correction(
+    client, cycle, plan, focal_vn, secretariat_user
+):
+    approved = write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
+    review_services.progress_update_approve(update=approved, acting_user=secretariat_user)
+    correction = update_services.progress_update_correct(update=approved, acting_user=focal_vn)
+
+    def row():
+        html = login(client, focal_vn).get(reverse("tracker:my_activities")).content.decode()
+        return re.search(r'<tr data-activity="R2.1" data-status="(\w+)">(.*?)</tr>', html, re.S).groups()
+
+    status, cells = row()
+    assert status == "approved"
+    assert "Correction in progress" in cells
+    assert reverse("tracker:update_edit", args=[correction.pk]) in cells
+    update_services.progress_update_submit(update=correction, acting_user=focal_vn)
+    status, cells = row()
+    assert status == "approved" and reverse("tracker:update_detail", args=[correction.pk]) in cells
+    review_services.progress_update_return(
+        update=correction, comment="Which one?", acting_user=secretariat_user
+    )
+    status, cells = row()
+    assert status == "approved" and "Answer return" in cells
+    assert reverse("tracker:update_edit", args=[correction.pk]) in cells
+
+
 def test_an_overdue_cycle_says_so(client, cycle, plan, focal_vn):
     cycle.deadline = timezone.localdate() - datetime.timedelta(days=3)
     cycle.save()

@@ -36,11 +36,14 @@ def seed(*args):
 
 
 def assert_matrix_mirrors_latest_updates():
-    """Every due update shows its party's latest update, as the services keep it."""
+    """Every due update shows its party's latest update, as the services keep it, except that a
+    correction still in the works does not displace the approved update it corrects."""
     latest = {}
-    for pk, activity, cycle, ms, body, state in ProgressUpdate.objects.order_by(
+    for pk, activity, cycle, ms, body, state, corrects in ProgressUpdate.objects.order_by(
         "created_at", "pk"
-    ).values_list("pk", "activity_id", "cycle_id", "member_state_id", "body_id", "state"):
+    ).values_list("pk", "activity_id", "cycle_id", "member_state_id", "body_id", "state", "corrects_id"):
+        if corrects is not None and state != DueStatus.APPROVED:
+            continue
         latest[(activity, cycle, ms, body)] = (pk, state)
     for *key, status, update_id in DueUpdate.objects.values_list(
         "activity_id", "cycle_id", "member_state_id", "body_id", "status", "update_id"

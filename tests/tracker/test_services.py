@@ -106,10 +106,21 @@ def test_the_expected_report_mirrors_every_step(cycle, plan, focal_vn, secretari
     assert cell() == ("submitted", update.pk)
     review_services.progress_update_approve(update=update, acting_user=secretariat_user)
     assert cell() == ("approved", update.pk)
+    # A correction in the works leaves the approved update standing until it is approved itself.
     correction = update_services.progress_update_correct(update=update, acting_user=focal_vn)
-    assert cell() == ("draft", correction.pk)
+    assert cell() == ("approved", update.pk)
     update_services.progress_update_discard(update=correction, acting_user=focal_vn)
     assert cell() == ("approved", update.pk)
+    correction = update_services.progress_update_correct(update=update, acting_user=focal_vn)
+    update_services.progress_update_submit(update=correction, acting_user=focal_vn)
+    assert cell() == ("approved", update.pk)
+    review_services.progress_update_return(
+        update=correction, comment="Which figure?", acting_user=secretariat_user
+    )
+    assert cell() == ("approved", update.pk)
+    update_services.progress_update_submit(update=correction, acting_user=focal_vn)
+    review_services.progress_update_approve(update=correction, acting_user=secretariat_user)
+    assert cell() == ("approved", correction.pk)
 
 
 def test_a_failure_midway_through_approval_leaves_nothing_of_it(

@@ -10,7 +10,7 @@ from core.errors import TransitionError, check_version
 from core.permissions import require
 from roadmap.models import Activity
 from tracker.models import CycleReopening, CycleState, DueStatus, DueUpdate, ReportingCycle
-from tracker.updates.services import latest_update
+from tracker.updates.services import standing_update
 
 
 @transaction.atomic
@@ -165,7 +165,7 @@ def due_update_add(*, cycle: ReportingCycle, activity: Activity, acting_user, me
     if DueUpdate.objects.filter(cycle=cycle, activity=activity, **party).exists():
         raise ValidationError(_("That party is already due to report on this activity."))
     expected = DueUpdate(cycle=cycle, activity=activity, added_by=acting_user, **party)
-    latest = latest_update(cycle.pk, activity.pk, expected.member_state_id, expected.body_id)
+    latest = standing_update(cycle.pk, activity.pk, expected.member_state_id, expected.body_id)
     if latest is not None:
         expected.status, expected.update = latest.state, latest
     expected._history_user = acting_user

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,19 +65,26 @@ def new_update(
     )
 
 
-def latest_update(cycle_id, activity_id, member_state_id, body_id):
+def standing_update(cycle_id, activity_id, member_state_id, body_id):
+    """The party's update that stands for the cycle: its latest, except that an approved update is
+    not displaced by a correction of it still in the works (it stays approved until its correction
+    is approved)."""
     party = party_filter(member_state_id, body_id)
     return (
         ProgressUpdate.objects.filter(cycle_id=cycle_id, activity_id=activity_id, **party)
+        .exclude(Q(corrects__isnull=False) & ~Q(state=UpdateState.APPROVED))
         .order_by("-created_at", "-pk")
         .first()
     )
 
 
 def sync_due_update(update: ProgressUpdate):
-    """Mirror the party's latest update onto its due update, if one is due."""
+    """Mirror the party's standing update (`standing_update`) onto its due update, if one is due.
+
+    The matrix, completeness, "My activities" and the report's participation all read the due
+    update, so this is the one place the rule lives."""
     party = party_filter(update.member_state_id, update.body_id)
-    latest = latest_update(update.cycle_id, update.activity_id, update.member_state_id, update.body_id)
+    latest = standing_update(update.cycle_id, update.activity_id, update.member_state_id, update.body_id)
     DueUpdate.objects.filter(cycle_id=update.cycle_id, activity_id=update.activity_id, **party).update(
         status=latest.state if latest else DueStatus.MISSING, update=latest
     )
