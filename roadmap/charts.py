@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.numbers import round_half_up
 from roadmap.models import ActivityStatus, Flag, MilestoneState
 
 # The status colours of the badges (static/css/app.css), so a chart and a table agree.
@@ -107,14 +108,14 @@ def _esc(value) -> str:
     return escape(_CONTROL_CHARS.sub("", str(value)), quote=True)
 
 
-def number(value: float) -> str:
-    """A figure as charts write it: 12 rather than 12.0, one decimal otherwise."""
+def number(value) -> str:
+    """A figure as charts write it: 12 rather than 12.0, one decimal otherwise, rounded half up."""
     if value is None:
         return ""
-    rounded = round(float(value), 1)
+    rounded = round_half_up(value, 1)
     if rounded == int(rounded):
         return str(int(rounded))
-    return f"{rounded:.1f}"
+    return str(rounded)
 
 
 def _text_width(text: str, size: float = FONT_SIZE) -> float:

@@ -1,10 +1,12 @@
 """Reads that pages share: each runs a fixed number of queries, whatever the size of the plan."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from core.numbers import average, share
 from roadmap.models import Activity, ActivityStatus, Milestone, Recommendation
 
 # How far ahead the dashboard looks for milestones falling due.
@@ -39,7 +41,7 @@ class RecommendationProgress:
 
     @property
     def average_percent(self):
-        return round(self.percent_sum / self.total, 1) if self.total else 0.0
+        return average(self.percent_sum, self.total) if self.total else Decimal("0.0")
 
     def status_rows(self):
         """(status, count, percent of total) in the order of the status list."""
@@ -48,7 +50,7 @@ class RecommendationProgress:
             (
                 status,
                 self.by_status.get(status.value, 0),
-                round(100 * self.by_status.get(status.value, 0) / total) if total else 0,
+                share(self.by_status.get(status.value, 0), total),
             )
             for status in ActivityStatus
         ]
@@ -109,7 +111,7 @@ class ParticipationCell:
 
     @property
     def average_percent(self):
-        return round(self.percent_sum / self.count, 1) if self.count else None
+        return average(self.percent_sum, self.count)
 
 
 @dataclass

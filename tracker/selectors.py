@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from accounts.parties import party_key, party_of
+from core.numbers import share
 from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, Body, Indicator, MemberState
 from tracker.models import (
     DueStatus,
@@ -91,7 +92,8 @@ HANDED_IN = (DueStatus.SUBMITTED, DueStatus.APPROVED)
 
 
 def percent(part, whole):
-    return round(100 * part / whole) if whole else 0
+    """`part` as a whole percent of `whole`, rounded half up (`core.numbers.share`)."""
+    return share(part, whole)
 
 
 @dataclass

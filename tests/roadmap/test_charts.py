@@ -3,6 +3,7 @@
 import datetime
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
@@ -110,6 +111,22 @@ def test_bars_show_each_value_with_its_unit_and_scale_to_the_maximum():
     track = max(float(r.get("width")) for r in root.iter(f"{SVG}rect") if r.get("fill") == charts.TRACK)
     assert bar_widths[0] == pytest.approx(track / 4, rel=0.01)
     assert bar_widths[1] == pytest.approx(track, rel=0.01)
+
+
+def test_chart_figures_round_halves_up_as_a_spreadsheet_does():
+    # Excel's ROUND(48.25; 1) is 48.3; Python's round() gives 48.2 (halves to even).
+    assert [charts.number(v) for v in (48.25, Decimal("63.25"), 53.25, 33.25, 0.05, 12.0, 12)] == [
+        "48.3",
+        "63.3",
+        "53.3",
+        "33.3",
+        "0.1",
+        "12",
+        "12",
+    ]
+    chart = charts.bars(title="Average", description="Average completion.", categories=["R1"], values=[48.25])
+    assert chart.rows == [["R1", "48.3%"]]
+    assert "48.3%" in texts(parse(chart))
 
 
 def test_bars_with_another_unit_and_colour():

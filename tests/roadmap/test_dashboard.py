@@ -6,6 +6,7 @@ import ast
 import datetime
 import xml.etree.ElementTree as ET
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from roadmap import charts, extensions
 from roadmap.models import Activity, ActivityStatus, Milestone
+from roadmap.selectors import ParticipationCell, RecommendationProgress
 from tests import factories
 from tests.helpers import approve, open_cycle, write_update
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate
@@ -88,12 +90,17 @@ def chosen(member_state=None, body=None):
     return [a for a in Activity.objects.all() if involved(a, member_state, body)]
 
 
+def half_up(total, count):
+    """The average to one decimal as a spreadsheet's ROUND gives it: halves up."""
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def expected_progress_rows(activities, recs):
     rows = []
     for rec in sorted(recs, key=lambda r: r.number):
         mine = [a for a in activities if a.recommendation_id == rec.pk]
         by_status = Counter(a.status for a in mine)
-        average = round(sum(a.percent_complete for a in mine) / len(mine), 1) if mine else 0.0
+        average = half_up(sum(a.percent_complete for a in mine), len(mine)) if mine else Decimal("0.0")
         rows.append((rec.number, {s.value: by_status.get(s.value, 0) for s in ActivityStatus}, average))
     return rows
 
@@ -110,7 +117,7 @@ def expected_heatmap(activities, states, recs):
                 and state in (set(a.lead_member_states.all()) | set(a.participating_member_states.all()))
             ]
             if mine:
-                avg = round(sum(a.percent_complete for a in mine) / len(mine), 1)
+                avg = half_up(sum(a.percent_complete for a in mine), len(mine))
                 cells.append(f"{len(mine)} · {charts.number(avg)}%")
             else:
                 cells.append("–")
@@ -132,6 +139,18 @@ def page(client, user, query=""):
 
 
 # --- Progress per recommendation -----------------------------------------------------------------
+
+
+def test_averages_and_shares_round_halves_up():
+    progress = RecommendationProgress(
+        recommendation=None, by_status={ActivityStatus.ONGOING.value: 1, ActivityStatus.DELAYED.value: 7}
+    )
+    progress.percent_sum = 386  # 386 / 8 = 48.25
+    assert progress.average_percent == Decimal("48.3")
+    shares = {status.value: pct for status, _count, pct in progress.status_rows()}
+    assert (shares["ongoing"], shares["delayed"]) == (13, 88)  # 12.5 and 87.5
+    cell = ParticipationCell(count=4, percent_sum=253)
+    assert cell.average_percent == Decimal("63.3")
 
 
 def test_progress_per_recommendation_counts_and_averages(client, world, secretariat_user):

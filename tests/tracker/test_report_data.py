@@ -6,6 +6,7 @@ that record, never by calling the helpers under test.
 """
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -20,8 +21,9 @@ from tests.helpers import approve, correct, open_cycle, write_update
 from tests.helpers.large_record import built_once
 from tests.tracker.test_evidence import pdf_bytes
 from tracker.cycles import services as cycle_services
-from tracker.reports.content import Change, gather_report
+from tracker.reports.content import Change, ParticipationRow, gather_report
 from tracker.review import services as review_services
+from tracker.selectors import Completeness
 from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
@@ -596,7 +598,7 @@ def test_status_and_flag_counts_completion_and_completed(record):
     }
     assert [c.value for c in report.status_totals] == list(zero)  # every status, in the plan's order
     assert counts(report.flag_totals) == {"green": 3, "amber": 1, "red": 1}
-    assert report.completion == 41.4  # (60 + 0 + 35 + 100 + 12) / 5
+    assert report.completion == Decimal("41.4")  # (60 + 0 + 35 + 100 + 12) / 5
     assert (report.activity_count, report.completed_count) == (5, 1)
 
     sections = {s.number: s for s in report.sections}
@@ -609,13 +611,13 @@ def test_status_and_flag_counts_completion_and_completed(record):
     assert [a.code for a in sections[1].activities] == ["R1.1", "R1.2"]
     assert counts(sections[1].status_counts) == {**zero, "ongoing": 1, "not_started": 1}
     assert counts(sections[1].flag_counts) == {"green": 2, "amber": 0, "red": 0}
-    assert sections[1].completion == 30.0
+    assert sections[1].completion == Decimal("30.0")
     assert counts(sections[2].status_counts) == {**zero, "ongoing": 1, "completed": 1}
     assert counts(sections[2].flag_counts) == {"green": 1, "amber": 1, "red": 0}
-    assert sections[2].completion == 67.5
+    assert sections[2].completion == Decimal("67.5")
     assert (sections[2].activity_count, sections[2].completed_count) == (2, 1)
     assert counts(sections[None].status_counts) == {**zero, "delayed": 1}
-    assert sections[None].completion == 12.0
+    assert sections[None].completion == Decimal("12.0")
     assert sections[None].completed_count == 0
 
 
@@ -625,8 +627,20 @@ def test_completion_is_rounded_to_one_decimal(roadmap, secretariat_user):
         factories.ActivityFactory(roadmap=roadmap, recommendation=rec, code=code, percent_complete=percent)
     cycle = open_cycle(by=secretariat_user, **CUR)
     report = gather_report(cycle)
-    assert report.completion == 0.7  # 2 / 3
-    assert report.sections[0].completion == 0.7
+    assert report.completion == Decimal("0.7")  # 2 / 3
+    assert report.sections[0].completion == Decimal("0.7")
+
+
+@pytest.mark.parametrize(("percents", "expected"), [((48, 48, 49, 48), "48.3"), ((63, 63, 64, 63), "63.3")])
+def test_completion_rounds_halves_up_as_a_spreadsheet_does(roadmap, secretariat_user, percents, expected):
+    # 193 / 4 = 48.25 and 253 / 4 = 63.25: Excel's ROUND(…; 1) gives 48.3 and 63.3, not 48.2 and 63.2.
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=3)
+    for n, percent in enumerate(percents, start=1):
+        factories.ActivityFactory(
+            roadmap=roadmap, recommendation=rec, code=f"R3.{n}", percent_complete=percent
+        )
+    report = gather_report(open_cycle(by=secretariat_user, **CUR))
+    assert report.completion == report.sections[0].completion == Decimal(expected)
 
 
 def test_an_empty_scope_reports_zero(record):
@@ -913,6 +927,14 @@ def test_participation_counts_the_cycles_due_updates(record):
     ]
     assert (report.expected_total, report.approved_total) == (8, 5)
     assert [p.percent_approved for p in report.participation] == [0, 67, 100, 100, 0]
+
+
+def test_shares_of_reports_round_halves_up():
+    row = ParticipationRow(
+        party="Viet Nam", is_member_state=True, activities_led=1, activities_joined=0, expected=8, approved=1
+    )
+    assert row.percent_approved == 13  # 12.5, as a spreadsheet rounds it
+    assert Completeness(Counter({"approved": 5, "missing": 3})).percent_approved == 63  # 62.5
 
 
 def test_the_annex_lists_this_cycles_approved_updates_in_the_report_order(record):

@@ -433,6 +433,19 @@ def test_no_format_shows_drafts_submitted_or_returned_updates(record, fmt):
         assert marker not in text  # ... but not what was not approved
 
 
+@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "docx"])  # the CSV lists activities, no average
+def test_every_format_rounds_the_average_half_up(record, fmt):
+    # R2.4 has no approved update: its plan record says 13. (40 + 20 + 60 + 13) / 4 = 33.25, which a
+    # spreadsheet's ROUND over the Activities sheet makes 33.3 (Python's round() gives 33.2).
+    r24 = record["activities"][3]
+    r24.percent_complete = 13
+    r24.save()
+    content, data = _build(record, fmt)
+    assert data.completion == Decimal("33.3")
+    text = _text_of(fmt, content)
+    assert "33.3" in text and "33.2" not in text
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_renderers_do_not_query_the_database(record, fmt, django_assert_num_queries):
     report = gather_report(record["cycle"], generated_by="Dewi Lestari")

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.parties import Party
+from core.numbers import average
 from roadmap.models import (
     Activity,
     ActivityStatus,
@@ -151,7 +152,7 @@ class RecommendationSection:
     activities: list[ActivityRow] = field(default_factory=list)
     status_counts: list[StatusCount] = field(default_factory=list)
     flag_counts: list[FlagCount] = field(default_factory=list)
-    completion: float = 0.0  # average percent complete, one decimal
+    completion: Decimal = Decimal("0.0")  # average percent complete, one decimal, rounded half up
     milestones_achieved: list[MilestoneRow] = field(default_factory=list)
     milestones_slipped: list[MilestoneRow] = field(default_factory=list)
     milestones_due_next: list[MilestoneRow] = field(default_factory=list)
@@ -257,7 +258,7 @@ class ReportContent:
     sections: list[RecommendationSection] = field(default_factory=list)
     status_totals: list[StatusCount] = field(default_factory=list)
     flag_totals: list[FlagCount] = field(default_factory=list)
-    completion: float = 0.0  # average percent complete over every activity in scope
+    completion: Decimal = Decimal("0.0")  # average percent complete over every activity in scope
     activity_count: int = 0
     completed_count: int = 0
     approved_updates: int = 0  # approved updates this cycle, in scope
@@ -694,8 +695,8 @@ def _flag_counts(rows):
 
 def _completion(rows):
     if not rows:
-        return 0.0
-    return round(sum(r.percent for r in rows) / len(rows), 1)
+        return Decimal("0.0")
+    return average(sum(r.percent for r in rows), len(rows))
 
 
 def _participation(cycle, activity_list, member_state):
