@@ -717,19 +717,37 @@ def test_milestones_achieved_and_slipped_with_inclusive_boundaries(milestones):
 
 def test_milestones_due_next_without_a_following_cycle(milestones):
     report = gather_report(milestones.cycle)
-    # A period as long as this one (184 days, both ends counted), from the day after it ends.
-    assert (report.next_period_start, report.next_period_end) == (D(2026, 1, 1), D(2026, 7, 3))
+    # The next half-year by the calendar (not 184 days, which would end on 3 July).
+    assert (report.next_period_start, report.next_period_end) == (D(2026, 1, 1), D(2026, 6, 30))
     section = next(s for s in report.sections if s.number == 1)
     assert titles(section.milestones_due_next) == [
         "next, first day",
         "achieved the day after",
         "next, 31 March",
         "next, 1 April",
-        "next, 3 July",
     ]
     other = next(s for s in report.sections if s.number == 2)
     assert titles(other.milestones_achieved) == ["other recommendation, achieved"]
     assert other.milestones_due_next == [] and other.milestones_slipped == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "next_start", "next_end"),
+    [
+        (D(2026, 7, 1), D(2026, 12, 31), D(2027, 1, 1), D(2027, 6, 30)),  # H2 -> H1
+        (D(2027, 1, 1), D(2027, 6, 30), D(2027, 7, 1), D(2027, 12, 31)),  # H1 -> H2
+        (D(2027, 10, 1), D(2027, 12, 31), D(2028, 1, 1), D(2028, 3, 31)),  # a quarter
+        (D(2027, 12, 1), D(2028, 2, 29), D(2028, 3, 1), D(2028, 5, 31)),  # three months over a leap year
+        (D(2027, 1, 1), D(2027, 12, 31), D(2028, 1, 1), D(2028, 12, 31)),  # a year
+        (D(2027, 1, 15), D(2027, 2, 14), D(2027, 2, 15), D(2027, 3, 17)),  # not whole months: as many days
+    ],
+)
+def test_without_a_next_cycle_the_next_period_is_the_same_calendar_period(
+    secretariat_user, start, end, next_start, next_end
+):
+    cycle = open_cycle(by=secretariat_user, **period("X", start, end))
+    report = gather_report(cycle)
+    assert (report.next_period_start, report.next_period_end) == (next_start, next_end)
 
 
 def test_milestones_due_next_follow_the_next_cycle(milestones, secretariat_user):

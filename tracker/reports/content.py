@@ -13,8 +13,9 @@ Rules (the tests recompute each of them independently):
 - The previous cycle is the one with the latest end before this cycle starts.
 - Milestones achieved this cycle: actual date within the cycle's period. Slipped: planned after the
   baseline, not achieved before the period started. Due next cycle: planned within the next
-  period and not achieved by this period's end; the next period is the next cycle's, or one as
-  long as this one, starting the day after it ends.
+  period and not achieved by this period's end; the next period is the next cycle's, or else the
+  same calendar period again (a half-year after a half-year: 1 January to 30 June, not 184 days),
+  starting the day after this one ends.
 - Indicator values: per indicator and member state (or ASEAN as a whole), the latest approved value
   in this cycle or an earlier one.
 - Scope: the roadmap (every activity), one recommendation (its activities) or one member state
@@ -357,9 +358,25 @@ def _next_period(cycle):
     )
     if following:
         return following.period_start, following.period_end
-    length = cycle.period_end - cycle.period_start
     start = cycle.period_end + datetime.timedelta(days=1)
-    return start, start + length
+    months = _whole_months(cycle.period_start, cycle.period_end)
+    if months:
+        # The same calendar period again: a half-year is followed by a half-year, a quarter by a quarter.
+        return start, _add_months(start, months) - datetime.timedelta(days=1)
+    return start, start + (cycle.period_end - cycle.period_start)
+
+
+def _whole_months(start, end):
+    """How many calendar months `start`–`end` spans, if it runs from a month's first day to a
+    month's last; else None."""
+    if start.day != 1 or (end + datetime.timedelta(days=1)).day != 1:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _add_months(first_of_month, months):
+    index = first_of_month.month - 1 + months
+    return first_of_month.replace(year=first_of_month.year + index // 12, month=index % 12 + 1)
 
 
 def gather_report(
