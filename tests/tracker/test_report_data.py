@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests import factories
 from tests.helpers import approve, correct, open_cycle, write_update
@@ -654,20 +654,28 @@ def test_an_empty_scope_reports_zero(record):
 
 
 @pytest.fixture
-def milestones(roadmap, secretariat_user):
+def milestones(roadmap, viet_nam, focal_vn, secretariat_user):
+    """Milestones around 2025-H2; each achievement is reported by an approved update of the cycle its
+    date falls in (2025-H1 or 2025-H2; one achieved on 1 January 2026 is reported in no cycle yet)."""
     rec = factories.RecommendationFactory(roadmap=roadmap, number=1)
     other_rec = factories.RecommendationFactory(roadmap=roadmap, number=2)
-    activity = factories.ActivityFactory(roadmap=roadmap, recommendation=rec, code="R1.1")
-    other = factories.ActivityFactory(roadmap=roadmap, recommendation=other_rec, code="R2.1")
+    activity = factories.ActivityFactory(
+        roadmap=roadmap, recommendation=rec, code="R1.1", lead_member_states=[viet_nam]
+    )
+    other = factories.ActivityFactory(
+        roadmap=roadmap, recommendation=other_rec, code="R2.1", lead_member_states=[viet_nam]
+    )
+    achievements = []
 
     def m(title, planned, *, baseline="same", actual=None, on=activity):
-        factories.MilestoneFactory(
+        milestone = factories.MilestoneFactory(
             activity=on,
             title=title,
             planned_date=planned,
             baseline_date=planned if baseline == "same" else baseline,
-            actual_date=actual,
         )
+        if actual is not None:
+            achievements.append((on, milestone, actual))
 
     # 2025-H2 runs 2025-07-01 to 2025-12-31.
     m("achieved on the first day", D(2025, 6, 15), actual=D(2025, 7, 1))  # late
@@ -686,8 +694,22 @@ def milestones(roadmap, secretariat_user):
     m("next, 3 July", D(2026, 7, 3))
     m("next, 4 July", D(2026, 7, 4))
     m("other recommendation, achieved", D(2025, 8, 1), actual=D(2025, 8, 1), on=other)
-    cycle = open_cycle(by=secretariat_user, **CUR)
-    return SimpleNamespace(cycle=cycle, rec=rec, other_rec=other_rec)
+    cycles = [open_cycle(by=secretariat_user, **dates) for dates in (PREV, CUR)]
+    report_achievements(achievements, cycles, author=focal_vn, by=secretariat_user)
+    return SimpleNamespace(cycle=cycles[1], rec=rec, other_rec=other_rec, activity=activity)
+
+
+def report_achievements(achievements, cycles, *, author, by):
+    """Each (activity, milestone, date) reported achieved in an approved update of the cycle the date
+    falls in."""
+    for cycle in cycles:
+        for on in {on for on, _m, _d in achievements}:
+            mine = [
+                (m, d) for o, m, d in achievements if o == on and cycle.period_start <= d <= cycle.period_end
+            ]
+            if mine:
+                update = write_update(author=author, activity=on, cycle=cycle, achievements=mine, submit=True)
+                approve(update=update, by=by)
 
 
 def titles(rows):
@@ -764,6 +786,133 @@ def test_milestones_due_next_follow_the_next_cycle(milestones, secretariat_user)
         "achieved the day after",
         "next, 31 March",
     ]
+
+
+def test_achieved_this_cycle_lists_only_what_approved_updates_report(roadmap, secretariat_user):
+    # The plan file says these were achieved; no approved update says so.
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=1)
+    activity = factories.ActivityFactory(roadmap=roadmap, recommendation=rec, code="R1.1")
+    factories.MilestoneFactory(
+        activity=activity, title="Plan file says done", planned_date=D(2025, 8, 1), actual_date=D(2025, 8, 1)
+    )
+    factories.MilestoneFactory(
+        activity=activity,
+        title="Slipped, plan file says done",
+        planned_date=D(2025, 9, 1),
+        baseline_date=D(2025, 3, 1),
+        actual_date=D(2025, 9, 1),
+    )
+    report = gather_report(open_cycle(by=secretariat_user, **CUR))
+    (section,) = report.sections
+    assert section.milestones_achieved == []
+    (slipped,) = section.milestones_slipped
+    assert (slipped.title, slipped.actual_date, slipped.actual_from_plan) == (
+        "Slipped, plan file says done",
+        D(2025, 9, 1),
+        True,
+    )
+    assert slipped.state_label == "Achieved on time (plan record; no approved update reports it)"
+
+
+def test_a_milestone_is_achieved_in_the_cycle_whose_approved_update_reports_it(
+    roadmap, viet_nam, focal_vn, secretariat_user
+):
+    # Achieved in June (2025-H1) but reported and approved in 2025-H2: the H2 report lists it, H1's not.
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=1)
+    activity = factories.ActivityFactory(
+        roadmap=roadmap, recommendation=rec, code="R1.1", lead_member_states=[viet_nam]
+    )
+    portal = factories.MilestoneFactory(
+        activity=activity, title="Portal launched", planned_date=D(2025, 6, 30)
+    )
+    first_half, second_half = (open_cycle(by=secretariat_user, **dates) for dates in (PREV, CUR))
+    update = write_update(
+        author=focal_vn,
+        activity=activity,
+        cycle=second_half,
+        achievements=[(portal, D(2025, 6, 20))],
+        submit=True,
+    )
+    approve(update=update, by=secretariat_user)
+    assert gather_report(first_half).sections[0].milestones_achieved == []
+    (achieved,) = gather_report(second_half).sections[0].milestones_achieved
+    assert (achieved.title, achieved.actual_date, achieved.state, achieved.actual_from_plan) == (
+        "Portal launched",
+        D(2025, 6, 20),
+        "achieved_on_time",
+        False,
+    )
+
+
+def test_a_closed_cycles_report_says_the_same_whenever_it_is_generated(
+    monkeypatch, roadmap, viet_nam, focal_vn, secretariat_user
+):
+    def clock(day):
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+        monkeypatch.setattr(timezone, "now", lambda: at)
+
+    clock(D(2025, 12, 31))
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=1)
+    activity = factories.ActivityFactory(
+        roadmap=roadmap, recommendation=rec, code="R1.1", lead_member_states=[viet_nam], percent_complete=10
+    )
+
+    def milestone(title, planned, baseline=None):
+        return factories.MilestoneFactory(
+            activity=activity, title=title, planned_date=planned, baseline_date=baseline or planned
+        )
+
+    done = milestone("Done in H2", D(2025, 12, 1))
+    late = milestone("Achieved in January", D(2025, 12, 15))
+    replanned = milestone("Re-planned later", D(2025, 11, 1), baseline=D(2025, 10, 1))
+    milestone("Due in January", D(2026, 1, 10))
+    cycle = open_cycle(by=secretariat_user, **CUR)
+    approve(
+        update=write_update(
+            author=focal_vn,
+            activity=activity,
+            cycle=cycle,
+            proposed_percent=30,
+            achievements=[(done, D(2025, 12, 20))],
+            submit=True,
+        ),
+        by=secretariat_user,
+    )
+    cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
+    generated_at = timezone.make_aware(datetime.datetime(2026, 1, 5, 9))
+
+    clock(D(2026, 1, 5))
+    first = gather_report(cycle, generated_at=generated_at)
+
+    # A fortnight later: the next cycle's approved update reports another milestone and moves the
+    # activity on; the plan re-plans a milestone. A month after the first, the report is generated again.
+    clock(D(2026, 1, 20))
+    later = open_cycle(by=secretariat_user, **LATER)
+    approve(
+        update=write_update(
+            author=focal_vn,
+            activity=activity,
+            cycle=later,
+            proposed_percent=60,
+            achievements=[(late, D(2026, 1, 15))],
+            submit=True,
+        ),
+        by=secretariat_user,
+    )
+    replanned.planned_date = D(2026, 3, 1)
+    replanned.save()
+    clock(D(2026, 2, 5))
+    second = gather_report(cycle, generated_at=generated_at)
+
+    assert second == first
+    (section,) = first.sections
+    assert [(m.title, m.state) for m in section.milestones_achieved] == [("Done in H2", "achieved_late")]
+    assert [(m.title, m.planned_date, m.state) for m in section.milestones_slipped] == [
+        ("Re-planned later", D(2025, 11, 1), "overdue")
+    ]
+    assert [(m.title, m.state) for m in section.milestones_due_next] == [("Due in January", "due_soon")]
+    assert (first.next_period_start, first.next_period_end) == (D(2026, 1, 1), D(2026, 6, 30))
+    assert first.activities[0].percent == 30
 
 
 def test_a_milestone_achieved_through_an_approved_update_shows(record):
@@ -1180,6 +1329,7 @@ def add_batch(n, *, roadmap, recs, prev, cur, vn, focal_vn, sec, batch):
                 proposed_percent=30,
                 narrative="vn",
                 values=[(indicator, vn, Decimal(3), "")],
+                achievements=[(milestone, D(2025, 8, 2))],
                 submit=True,
             ),
             by=sec,
@@ -1277,4 +1427,4 @@ def test_the_number_of_queries_does_not_grow_with_the_record(measured, scope):
     big_milestones = sum(len(s.milestones_achieved) + len(s.milestones_due_next) for s in big_report.sections)
     assert big_milestones > sum(len(s.milestones_achieved) for s in small_report.sections) > 0
     assert big == small
-    assert measured[scope]["again"] <= 30
+    assert measured[scope]["again"] <= 33  # milestones as at the cycle's end: three constant queries

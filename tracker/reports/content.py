@@ -11,11 +11,14 @@ Rules (the tests recompute each of them independently):
   record as it stood at the end of the cycle's period (its history; the earliest version if the
   plan was recorded later), marked `from_plan`, so approvals of later cycles never leak back.
 - The previous cycle is the one with the latest end before this cycle starts.
-- Milestones achieved this cycle: actual date within the cycle's period. Slipped: planned after the
-  baseline, not achieved before the period started. Due next cycle: planned within the next
-  period and not achieved by this period's end; the next period is the next cycle's, or else the
-  same calendar period again (a half-year after a half-year: 1 January to 30 June, not 184 days),
-  starting the day after this one ends.
+- Milestones, as at the end of the cycle's period whenever the report is generated (planned and
+  baseline dates from the plan's history, states as of that day). Achieved this cycle: reported
+  achieved by an approved update of this cycle. Slipped: planned after the baseline, not achieved
+  before the period started. Due next cycle: planned within the next period and not achieved by
+  this period's end. Achieved means as an approved update of this cycle or an earlier one reports
+  it; failing that, as the plan's record says, and the milestone's state says so. The next period
+  is the next cycle's, or else the same calendar period again (a half-year after a half-year:
+  1 January to 30 June, not 184 days), starting the day after this one ends.
 - Indicator values: per indicator and member state (or ASEAN as a whole), the latest approved value
   in this cycle or an earlier one.
 - Scope: the roadmap (every activity), one recommendation (its activities) or one member state
@@ -30,7 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -55,6 +58,7 @@ from tracker.models import (
     DueStatus,
     DueUpdate,
     IndicatorValue,
+    MilestoneAchievement,
     ProgressUpdate,
     ReportingCycle,
     ReportScope,
@@ -115,8 +119,9 @@ class MilestoneRow:
     planned_date: datetime.date | None
     baseline_date: datetime.date | None
     actual_date: datetime.date | None
-    state: str  # MilestoneState value, as of the report's generation
+    state: str  # MilestoneState value, as of the end of the cycle's period
     state_label: str
+    actual_from_plan: bool = False  # achieved by the plan's record only: no approved update reports it
 
     @property
     def slip_days(self):
@@ -320,12 +325,21 @@ def _plan_states(activities, cycle):
     Approving an update moves the activity's record, so its current record can hold later cycles'
     progress; the version in force when the period ended (or, for a plan recorded since, its first
     version) cannot."""
-    historical = Activity.history.model
+    return {
+        pk: (row["status"], row["flag"], row["percent_complete"])
+        for pk, row in _as_at_end(activities, cycle, "status", "flag", "percent_complete").items()
+    }
+
+
+def _with_version_at_end(queryset, cycle):
+    """`queryset` (a model with history) annotated with `version_id`: the history row in force at
+    the end of `cycle`'s period or, for a row recorded since, its first."""
+    historical = queryset.model.history.model
     period_end = timezone.make_aware(
         datetime.datetime.combine(cycle.period_end + datetime.timedelta(days=1), datetime.time.min)
     )
     versions = historical.objects.filter(id=OuterRef("pk"))
-    history_ids = activities.order_by().annotate(
+    return queryset.order_by().annotate(
         version_id=Coalesce(
             Subquery(
                 versions.filter(history_date__lt=period_end)
@@ -335,13 +349,19 @@ def _plan_states(activities, cycle):
             Subquery(versions.order_by("history_date", "history_id").values("history_id")[:1]),
         )
     )
-    ids = [i for i in history_ids.values_list("version_id", flat=True) if i]
-    return {
-        row["id"]: (row["status"], row["flag"], row["percent_complete"])
-        for row in historical.objects.filter(history_id__in=ids).values(
-            "id", "status", "flag", "percent_complete"
-        )
-    }
+
+
+def _versions(model, ids, *fields):
+    """{id: {field: value}} of the history rows `ids` of `model`: one query."""
+    rows = model.history.model.objects.filter(history_id__in=[i for i in ids if i])
+    return {row["id"]: row for row in rows.values("id", *fields)}
+
+
+def _as_at_end(queryset, cycle, *fields):
+    """{id: {field: value}} for the rows of `queryset` as they stood at the end of `cycle`'s period
+    (`_with_version_at_end`): two queries."""
+    ids = _with_version_at_end(queryset, cycle).values_list("version_id", flat=True)
+    return _versions(queryset.model, list(ids), *fields)
 
 
 def _previous_cycle(cycle):
@@ -556,42 +576,15 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
             )
         sections[key].activities.append(row)
 
-    # Milestones of the activities in scope. Each list's rule is stated once, in SQL: it both
-    # selects the milestones and files each one (a milestone can be in more than one list).
     section_of = {a.pk: a.recommendation_id for a in activity_list}
-    not_achieved_before = Q(actual_date__isnull=True) | Q(actual_date__gte=cycle.period_start)
-    not_achieved_by_end = Q(actual_date__isnull=True) | Q(actual_date__gt=cycle.period_end)
-    lists = {
-        "achieved": Q(actual_date__range=(cycle.period_start, cycle.period_end)),
-        "slipped": Q(baseline_date__isnull=False, planned_date__gt=F("baseline_date")) & not_achieved_before,
-        "due_next": Q(planned_date__range=(next_start, next_end)) & not_achieved_by_end,
-    }
-    milestones = (
-        Milestone.objects.filter(activity_id__in=activity_ids)
-        .filter(Q(*lists.values(), _connector=Q.OR))
-        .annotate(
-            **{
-                f"is_{kind}": ExpressionWrapper(rule, output_field=BooleanField())
-                for kind, rule in lists.items()
-            }
-        )
-        .in_date_order()
-    )
-    for m in milestones:
-        state = milestone_state(m.planned_date, m.actual_date)
-        row = MilestoneRow(
-            activity_code=activity_rows[m.activity_id].code,
-            title=str(m.local_title),
-            planned_date=m.planned_date,
-            baseline_date=m.baseline_date,
-            actual_date=m.actual_date,
-            state=state.value,
-            state_label=str(state.label),
-        )
-        section = sections[section_of[m.activity_id]]
-        for kind in lists:
-            if getattr(m, f"is_{kind}"):
-                getattr(section, f"milestones_{kind}").append(row)
+    # Milestones of the activities in scope, as they stood at the end of the cycle, so that the
+    # report says the same whenever it is generated: planned and baseline dates from the plan's
+    # history at the period's end; achieved as the approved updates of this cycle or an earlier one
+    # report it (else the plan's record, and the state says so); states as of the period's end.
+    for kind, rows in _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end).items():
+        for m, row in rows:
+            row.activity_code = activity_rows[m.activity_id].code
+            getattr(sections[section_of[m.activity_id]], f"milestones_{kind}").append(row)
 
     # Indicators: their own baseline and target, and the latest approved value per member state.
     rec_ids = [pk for pk in sections if pk is not None]
@@ -698,6 +691,80 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         participation=participation,
         annex=annex,
     )
+
+
+def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
+    """{"achieved" | "slipped" | "due_next": [(milestone, row)]} in date order, as at the cycle's end;
+    three queries.
+
+    - Achieved this cycle: reported achieved by an approved update of this cycle (in scope), on
+      whatever date it gives; the plan's record alone never lists a milestone here.
+    - Slipped: planned (as at the period's end) after its baseline, and not achieved before the
+      period started.
+    - Due next: planned within the next period and not achieved by the period's end.
+    A milestone's achievement is the one the approved updates of this cycle or an earlier one
+    report; failing that, the plan's record at the period's end, and its state says so.
+    """
+    in_scope = list(_with_version_at_end(Milestone.objects.filter(activity_id__in=activity_ids), cycle))
+    at_end = _versions(
+        Milestone, [m.version_id for m in in_scope], "planned_date", "baseline_date", "actual_date"
+    )
+    reported = dict(
+        MilestoneAchievement.objects.filter(
+            update__in=_approved_until(cycle), milestone__activity_id__in=activity_ids
+        )
+        # Oldest first: the latest report of each milestone wins.
+        .order_by("update__cycle__period_end", "update__reviewed_at", "update_id", "pk")
+        .values_list("milestone_id", "achieved_on")
+    )
+    this_cycle = {}
+    for update in cycle_updates:  # in approval order: the last one wins
+        for achievement in update.milestone_achievements.all():
+            this_cycle[achievement.milestone_id] = achievement.achieved_on
+    lists = {"achieved": [], "slipped": [], "due_next": []}
+    rows = []
+    for m in in_scope:
+        dates = at_end.get(m.pk, {})
+        planned = dates.get("planned_date", m.planned_date)
+        baseline = dates.get("baseline_date", m.baseline_date)
+        from_plan = False
+        if m.pk in this_cycle:
+            actual = this_cycle[m.pk]
+        elif m.pk in reported:
+            actual = reported[m.pk]
+        else:
+            actual = dates.get("actual_date", m.actual_date)
+            if actual is not None and actual > cycle.period_end:
+                actual = None
+            from_plan = actual is not None
+        state = milestone_state(planned, actual, today=cycle.period_end)
+        label = str(state.label)
+        if from_plan:
+            label = _("%(state)s (plan record; no approved update reports it)") % {"state": label}
+        row = MilestoneRow(
+            activity_code="",
+            title=str(m.local_title),
+            planned_date=planned,
+            baseline_date=baseline,
+            actual_date=actual,
+            state=state.value,
+            state_label=label,
+            actual_from_plan=from_plan,
+        )
+        rows.append((planned, m.pk, m, row))
+    for planned, _pk, m, row in sorted(rows, key=lambda r: r[:2]):
+        actual = row.actual_date
+        if m.pk in this_cycle:
+            lists["achieved"].append((m, row))
+        if (
+            row.baseline_date
+            and planned > row.baseline_date
+            and (actual is None or actual >= cycle.period_start)
+        ):
+            lists["slipped"].append((m, row))
+        if next_start <= planned <= next_end and (actual is None or actual > cycle.period_end):
+            lists["due_next"].append((m, row))
+    return lists
 
 
 def _status_counts(rows):
