@@ -866,18 +866,20 @@ def test_a_closed_cycles_report_says_the_same_whenever_it_is_generated(
     late = milestone("Achieved in January", D(2025, 12, 15))
     replanned = milestone("Re-planned later", D(2025, 11, 1), baseline=D(2025, 10, 1))
     milestone("Due in January", D(2026, 1, 10))
-    cycle = open_cycle(by=secretariat_user, **CUR)
-    approve(
-        update=write_update(
+
+    def approved(cycle, percent, achievement):
+        update = write_update(
             author=focal_vn,
             activity=activity,
             cycle=cycle,
-            proposed_percent=30,
-            achievements=[(done, D(2025, 12, 20))],
+            proposed_percent=percent,
+            achievements=[achievement],
             submit=True,
-        ),
-        by=secretariat_user,
-    )
+        )
+        approve(update=update, by=secretariat_user)
+
+    cycle = open_cycle(by=secretariat_user, **CUR)
+    approved(cycle, 30, (done, D(2025, 12, 20)))
     cycle_services.cycle_close(cycle=cycle, acting_user=secretariat_user)
     generated_at = timezone.make_aware(datetime.datetime(2026, 1, 5, 9))
 
@@ -887,18 +889,7 @@ def test_a_closed_cycles_report_says_the_same_whenever_it_is_generated(
     # A fortnight later: the next cycle's approved update reports another milestone and moves the
     # activity on; the plan re-plans a milestone. A month after the first, the report is generated again.
     clock(D(2026, 1, 20))
-    later = open_cycle(by=secretariat_user, **LATER)
-    approve(
-        update=write_update(
-            author=focal_vn,
-            activity=activity,
-            cycle=later,
-            proposed_percent=60,
-            achievements=[(late, D(2026, 1, 15))],
-            submit=True,
-        ),
-        by=secretariat_user,
-    )
+    approved(open_cycle(by=secretariat_user, **LATER), 60, (late, D(2026, 1, 15)))
     replanned.planned_date = D(2026, 3, 1)
     replanned.save()
     clock(D(2026, 2, 5))
