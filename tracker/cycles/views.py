@@ -391,7 +391,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             return None
         cell = MatrixCell(report, status=shown_status(report))
         if report.update_id:
-            # The due update mirrors its latest update's state and party, which is all the rule
+            # The due update mirrors its standing update's state and party, which is all the rule
             # reads: asking it about a stand-in costs no query per cell.
             stand_in = ProgressUpdate(
                 pk=report.update_id,
