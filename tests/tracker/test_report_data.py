@@ -1233,4 +1233,4 @@ def test_the_number_of_queries_does_not_grow_with_the_record(measured, scope):
     big_milestones = sum(len(s.milestones_achieved) + len(s.milestones_due_next) for s in big_report.sections)
     assert big_milestones > sum(len(s.milestones_achieved) for s in small_report.sections) > 0
     assert big == small
-    assert measured[scope]["again"] <= 30
+    assert measured[scope]["again"] <= 31  # 30, and one to count the updates awaiting review

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from core.spreadsheets import FORMULA_PREFIXES
 from tests import factories
-from tests.helpers import open_cycle, write_update
+from tests.helpers import close_cycle, open_cycle, write_update
 from tracker.cycles import services as cycle_services
 from tracker.reports.content import gather_report
 from tracker.reports.render import render
@@ -276,11 +276,13 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
         "Annex",
     ]
     activities = book["Activities"]
-    header = [c.value for c in activities[1]]
+    # The cycle is open: the provisional mark is row 1, the header row 2.
+    header = [c.value for c in activities[2]]
     assert header[:3] == ["Recommendation", "Code", "Title"]
-    assert all(c.font.bold for c in activities[1])
-    assert activities.freeze_panes == "A2"
-    rows = {r[1]: r for r in activities.iter_rows(min_row=2, values_only=True)}
+    assert all(c.font.bold for c in activities[2])
+    assert activities.freeze_panes == "A3"
+    assert activities.auto_filter.ref.startswith("A2:")
+    rows = {r[1]: r for r in activities.iter_rows(min_row=3, values_only=True)}
     assert set(rows) == {"R2.1", "R2.2", "R2.3", "R2.4"}
     r21 = rows["R2.1"]
     assert r21[0] == 2 and r21[7] == 40  # numbers as numbers
@@ -288,15 +290,15 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
     assert r21[12] == VI_NARRATIVE
     assert activities.column_dimensions["C"].width >= 40
 
-    annex = list(book["Annex"].iter_rows(min_row=2, values_only=True))
+    annex = list(book["Annex"].iter_rows(min_row=3, values_only=True))
     narratives = {r[11] for r in annex}
     assert "'" + FORMULA_NARRATIVE in narratives
     assert any(r[13] == "'-5 assessors left" for r in annex)
     assert isinstance(annex[0][5], datetime.datetime) and annex[0][5].tzinfo is None
 
-    indicators = list(book["Indicators"].iter_rows(min_row=2, values_only=True))
+    indicators = list(book["Indicators"].iter_rows(min_row=3, values_only=True))
     assert any(r[8] == "Viet Nam" and r[9] == 120 and r[10] == "2026-H2" for r in indicators)
-    summary = list(book["Summary"].iter_rows(min_row=2, values_only=True))
+    summary = list(book["Summary"].iter_rows(min_row=3, values_only=True))
     assert summary[-1][0] == "Total" and summary[-1][1] == data.activity_count == 4
 
 
@@ -338,6 +340,7 @@ def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
         "Baseline start",
         "Baseline end",
         "Narrative (latest approved this cycle)",
+        "Report status",
     ]
     assert len(body) == data.activity_count == 4
     by_code = {r[1]: r for r in body}
@@ -492,7 +495,8 @@ def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat
     assert "first reporting cycle" not in page
     assert re.search(r"10%</td>\s*<td class=\"after\">50%", page)
     changes = list(book["Changes"].iter_rows(values_only=True))
-    assert changes[0][3:] == ("In 2026-H1", "In 2026-H2")
+    assert changes[0][0].startswith("Provisional")  # 2026-H2 is open
+    assert changes[1][3:] == ("In 2026-H1", "In 2026-H2")
     assert ("R2.1", "Readiness assessment pilots", "Percent complete", "10%", "50%") in changes
 
 
@@ -539,3 +543,79 @@ def test_a_recommendation_report_keeps_to_its_recommendation(record, roadmap):
     page = content.decode("utf-8")
     assert data.scope_label == "Recommendation 2"
     assert "R2.1" in page and "R4.1" not in page and "Elsewhere" not in page
+
+
+# --- Provisional: a report of an open cycle says so on every page, sheet and row ----------------------
+
+PROVISIONAL = "Provisional — the cycle is open; 1 update awaits review"  # the record's submitted update
+
+
+def _flat(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_content_knows_it_is_provisional_and_what_awaits_review(record, secretariat_user):
+    report = gather_report(record["cycle"])
+    assert (report.provisional, report.awaiting_review) == (True, 1)
+
+    close_cycle(cycle=record["cycle"], by=secretariat_user)
+    report = gather_report(record["cycle"])
+    assert (report.provisional, report.awaiting_review) == (False, 1)  # reviews go on after closing
+
+
+@pytest.mark.slow
+def test_every_pdf_page_of_a_provisional_report_carries_the_mark(record):
+    content, _data = _build(record, "pdf")
+
+    pages = PdfReader(io.BytesIO(content)).pages
+    assert len(pages) >= 5
+    for number, page in enumerate(pages, start=1):
+        assert PROVISIONAL in _flat(page.extract_text()), number
+
+
+def test_the_html_of_a_provisional_report_opens_with_the_mark(record):
+    page = _build(record, "html")[0].decode("utf-8")
+
+    assert f'<p class="provisional-banner" id="provisional" role="note">{PROVISIONAL}</p>' in page
+
+
+def test_every_page_of_a_provisional_word_document_has_the_mark_in_its_header(record):
+    doc = Document(io.BytesIO(_build(record, "docx")[0]))
+
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer  # the cover has a header of its own
+    for header in (section.header, section.first_page_header):
+        assert PROVISIONAL in [p.text for p in header.paragraphs]
+
+
+def test_every_sheet_of_a_provisional_workbook_starts_with_the_mark(record):
+    book = openpyxl.load_workbook(io.BytesIO(_build(record, "xlsx")[0]))
+
+    for ws in book.worksheets:
+        assert ws["A1"].value == PROVISIONAL, ws.title
+        assert ws["A1"].font.bold
+    about = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=3, values_only=True)}
+    assert about["Report status"] == PROVISIONAL and about["Updates awaiting review"] == 1
+
+
+def test_every_csv_row_of_a_provisional_report_says_so(record):
+    rows = list(csv.reader(io.StringIO(_build(record, "csv")[0].decode("utf-8-sig"))))
+
+    assert rows[0][-1] == "Report status"  # the first line stays the header
+    assert len(rows) == 5 and all(row[-1] == PROVISIONAL for row in rows[1:])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_closed_cycles_report_carries_no_provisional_mark(record, secretariat_user, fmt):
+    close_cycle(cycle=record["cycle"], by=secretariat_user)
+
+    content, data = _build(record, fmt)
+
+    assert not data.provisional
+    assert "Provisional —" not in _text_of(fmt, content)  # (an indicator value's note is "Provisional")
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        assert all(ws["A1"].font.bold and ws.freeze_panes == "A2" for ws in book.worksheets)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        assert all(row[-1] == "The cycle is closed: figures are final" for row in rows[1:])

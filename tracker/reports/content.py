@@ -50,12 +50,14 @@ from roadmap.models import (
     milestone_state,
 )
 from tracker.models import (
+    CycleState,
     DueStatus,
     DueUpdate,
     IndicatorValue,
     ProgressUpdate,
     ReportingCycle,
     ReportScope,
+    UpdateState,
 )
 from tracker.selectors import percent as share
 
@@ -265,6 +267,10 @@ class ReportContent:
     changes: list[Change] = field(default_factory=list)
     participation: list[ParticipationRow] = field(default_factory=list)
     annex: list[AnnexUpdate] = field(default_factory=list)
+    # Decided once, from the cycle as it stood when the report was gathered: a report of a cycle
+    # not yet closed is provisional, and says how many submitted updates in scope await review.
+    provisional: bool = False
+    awaiting_review: int = 0
 
     @property
     def activities(self):
@@ -646,6 +652,11 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         section.completion = _completion(section.activities)
 
     participation = _participation(cycle, activity_list, member_state)
+    awaiting = ProgressUpdate.objects.filter(
+        cycle=cycle, state=UpdateState.SUBMITTED, activity_id__in=activity_ids
+    )
+    if member_state is not None:
+        awaiting = awaiting.filter(member_state=member_state)
     annex = [_annex_row(u, activity_rows, status_labels, flag_labels) for u in cycle_updates]
     order = {a.code: i for i, a in enumerate(activity_list)}
     annex.sort(key=lambda u: (order[u.activity_code], u.party, u.approved_at or generated_at, u.pk))
@@ -679,6 +690,8 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         changes=changes,
         participation=participation,
         annex=annex,
+        provisional=cycle.state != CycleState.CLOSED,
+        awaiting_review=awaiting.count(),
     )
 
 

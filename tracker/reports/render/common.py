@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from roadmap.charts import STATUS_COLOURS, bars, stacked_bars
 
@@ -99,6 +100,22 @@ def approved_only_line() -> str:
         "Built from approved progress updates only: drafts, submitted updates awaiting review and "
         "returned updates are not included."
     )
+
+
+def provisional_line(report) -> str:
+    """The mark every page of a provisional report carries; "" for the report of a closed cycle."""
+    if not report.provisional:
+        return ""
+    return ngettext(
+        "Provisional — the cycle is open; %(count)s update awaits review",
+        "Provisional — the cycle is open; %(count)s updates await review",
+        report.awaiting_review,
+    ) % {"count": report.awaiting_review}
+
+
+def status_text(report) -> str:
+    """The report's status in words: provisional (and why), or gathered from a closed cycle."""
+    return provisional_line(report) or _("The cycle is closed: figures are final")
 
 
 def previous_line(report) -> str:

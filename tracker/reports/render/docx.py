@@ -26,6 +26,7 @@ HEADER_FILL = "E8EEF6"
 ACTIVITY_WIDTHS = [15, 62, 33, 24, 18, 22]  # mm, within the 174 mm between A4 margins
 NAVY = RGBColor(0x12, 0x35, 0x5B)
 MUTED = RGBColor(0x5C, 0x66, 0x70)
+PROVISIONAL = RGBColor(0x9A, 0x34, 0x12)
 FONT = "Calibri"  # on every Word installation, with Vietnamese
 
 
@@ -77,6 +78,14 @@ def _setup(doc, report):
         doc.styles[name].font.color.rgb = MUTED
     header = section.header.paragraphs[0]
     header.text = report.title
+    mark = common.provisional_line(report)
+    if mark:
+        # On every page, the cover's too (it has a header of its own).
+        for part in (section.header, section.first_page_header):
+            run = part.add_paragraph().add_run(mark)
+            run.font.bold = True
+            run.font.size = Pt(9)
+            run.font.color.rgb = PROVISIONAL
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer.add_run(_("Page") + " ")
