@@ -340,6 +340,7 @@ def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
         "Baseline start",
         "Baseline end",
         "Narrative (latest approved this cycle)",
+        "Status, flag and percent from",
         "Report status",
     ]
     assert len(body) == data.activity_count == 4
@@ -619,3 +620,72 @@ def test_a_closed_cycles_report_carries_no_provisional_mark(record, secretariat_
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         assert all(row[-1] == "The cycle is closed: figures are final" for row in rows[1:])
+
+
+# --- Figures resting on the plan alone: marked in every format, counted in the summary ---------------
+
+PLAN_ONLY = "1 of 4 activities rests on the plan alone: no approved update backs its status, flag and percent"
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
+def test_the_summary_says_how_many_figures_rest_on_the_plan_alone(record, fmt):
+    content, data = _build(record, fmt)
+
+    assert data.plan_only_count == 1  # R2.4: its only update was returned
+    assert PLAN_ONLY in _flat(_text_of(fmt, content))
+
+
+def test_the_summary_counts_completed_activities_resting_on_the_plan_alone(record, roadmap, plan):
+    factories.ActivityFactory(
+        roadmap=roadmap, recommendation=plan["recommendation"], code="R2.5", status="completed"
+    )
+
+    content, data = _build(record, "html")
+
+    assert (data.completed_count, data.plan_only_completed) == (1, 1)
+    page = _flat(content.decode("utf-8"))
+    assert "2 of 5 activities rest on the plan alone" in page
+    assert "1 of the 1 activities counted as completed is one of them." in page
+    assert re.search(r'class="kpi-value">1<span class="plan-mark"[^>]*>\*</span>', page)
+
+
+def test_html_marks_status_flag_and_percent_resting_on_the_plan_alone(record):
+    page = _build(record, "html")[0].decode("utf-8")
+
+    rows = re.findall(r'<tbody class="activity keep">.*?</tbody>', page, re.S)
+    marks = {re.search(r"R2\.\d", row).group(0): row.count('class="plan-mark"') for row in rows}
+    assert marks == {"R2.1": 0, "R2.2": 0, "R2.3": 0, "R2.4": 3}
+
+
+def test_docx_marks_status_flag_and_percent_resting_on_the_plan_alone(record):
+    doc = Document(io.BytesIO(_build(record, "docx")[0]))
+
+    rows = {r.cells[0].text: [c.text for c in r.cells] for t in doc.tables for r in t.rows}
+    assert all(value.endswith(" *") for value in rows["R2.4"][3:6])
+    assert not any(value.endswith("*") for value in rows["R2.1"][3:6])
+
+
+def test_xlsx_shades_the_values_resting_on_the_plan_alone_and_counts_them(record):
+    book = openpyxl.load_workbook(io.BytesIO(_build(record, "xlsx")[0]))
+
+    sheet = book["Activities"]
+    header = [c.value for c in sheet[2]]
+    columns = [header.index(name) for name in ("Status", "Flag", "Percent complete")]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=3)}
+    assert all(rows["R2.4"][i].fill.fgColor.rgb.endswith("FFF2CC") for i in columns)
+    assert not any(rows["R2.1"][i].fill.fgColor.rgb.endswith("FFF2CC") for i in columns)
+    about = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=3, values_only=True)}
+    assert about["Activities resting on the plan alone (no approved update)"] == 1
+
+
+def test_csv_says_where_each_activitys_figures_come_from(record):
+    rows = list(csv.reader(io.StringIO(_build(record, "csv")[0].decode("utf-8-sig"))))
+
+    column = rows[0].index("Status, flag and percent from")
+    sources = {row[1]: row[column] for row in rows[1:]}
+    assert sources == {
+        "R2.1": "Approved update",
+        "R2.2": "Approved update",
+        "R2.3": "Approved update",
+        "R2.4": "The plan alone: no approved update yet",
+    }

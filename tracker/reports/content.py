@@ -277,6 +277,16 @@ class ReportContent:
         return [a for s in self.sections for a in s.activities]
 
     @property
+    def plan_only_count(self):
+        """Activities whose status, flag and percent rest on the plan alone: no approved update backs them."""
+        return sum(1 for a in self.activities if a.from_plan)
+
+    @property
+    def plan_only_completed(self):
+        """Of the completed activities, those whose "completed" comes from the plan alone."""
+        return sum(1 for a in self.activities if a.from_plan and a.status == ActivityStatus.COMPLETED)
+
+    @property
     def expected_total(self):
         return sum(p.expected for p in self.participation)
 

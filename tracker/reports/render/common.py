@@ -113,6 +113,36 @@ def provisional_line(report) -> str:
     ) % {"count": report.awaiting_review}
 
 
+PLAN_MARK = "*"
+
+
+def plan_only_line(report) -> str:
+    """How many of the report's figures rest on the plan alone ("" if none): the summary says so."""
+    if not report.plan_only_count:
+        return ""
+    line = ngettext(
+        "%(count)s of %(total)s activities rests on the plan alone: no approved update backs its "
+        "status, flag and percent (marked *).",
+        "%(count)s of %(total)s activities rest on the plan alone: no approved update backs their "
+        "status, flag and percent (marked *).",
+        report.plan_only_count,
+    ) % {"count": report.plan_only_count, "total": report.activity_count}
+    if report.plan_only_completed:
+        line += " " + ngettext(
+            "%(count)s of the %(completed)s activities counted as completed is one of them.",
+            "%(count)s of the %(completed)s activities counted as completed are among them.",
+            report.plan_only_completed,
+        ) % {"count": report.plan_only_completed, "completed": report.completed_count}
+    return line
+
+
+def figures_source(activity) -> str:
+    """Where an activity's status, flag and percent come from, in words (the CSV's column)."""
+    if activity.from_plan:
+        return _("The plan alone: no approved update yet")
+    return _("Approved update")
+
+
 def status_text(report) -> str:
     """The report's status in words: provisional (and why), or gathered from a closed cycle."""
     return provisional_line(report) or _("The cycle is closed: figures are final")

@@ -34,7 +34,11 @@ def render(report, *, progress) -> bytes:
     with override(report.language):
         progress(60, _("Writing the activities"))
         status = common.status_text(report)
-        columns = [*common.activity_columns(report), (_("Report status"), lambda a: status, "text")]
+        columns = [
+            *common.activity_columns(report),
+            (_("Status, flag and percent from"), common.figures_source, "text"),
+            (_("Report status"), lambda a: status, "text"),
+        ]
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")

@@ -262,7 +262,10 @@ def _summary(doc, report):
         _("Overall completion: %(percent)s %% (average percent complete of %(count)s activities).")
         % {"percent": common.show_number(report.completion), "count": report.activity_count},
         _("Activities completed: %(done)s of %(total)s.")
-        % {"done": report.completed_count, "total": report.activity_count},
+        % {
+            "done": f"{report.completed_count}{common.PLAN_MARK if report.plan_only_completed else ''}",
+            "total": report.activity_count,
+        },
     ]
     if report.previous_approved_updates is None:
         figures.append(
@@ -289,6 +292,8 @@ def _summary(doc, report):
             "percent": report.percent_approved,
         }
     )
+    if common.plan_only_line(report):
+        figures.append(common.plan_only_line(report))
     for line in figures:
         doc.add_paragraph(line, style="List Bullet")
     doc.add_paragraph(
@@ -404,9 +409,16 @@ def _section(doc, report, section):
                     "start": common.show_date(a.baseline_start, lang) or "?",
                     "end": common.show_date(a.baseline_end, lang) or "?",
                 }
-            status = a.status_label + (" *" if a.from_plan else "")
+            mark = f" {common.PLAN_MARK}" if a.from_plan else ""
             for i, value in enumerate(
-                [a.code, f"{a.title}\n{dates}", a.lead, status, a.flag_label, f"{a.percent} %"]
+                [
+                    a.code,
+                    f"{a.title}\n{dates}",
+                    a.lead,
+                    a.status_label + mark,
+                    a.flag_label + mark,
+                    f"{a.percent} %{mark}",
+                ]
             ):
                 _fill(cells[i], value, right=i == 5)
             for run in cells[0].paragraphs[0].runs + cells[1].paragraphs[0].runs:

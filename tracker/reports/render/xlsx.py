@@ -28,6 +28,7 @@ LABEL_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14, color="12355B")
 TOTAL_FONT = Font(bold=True)
 PROVISIONAL_FONT = Font(bold=True, size=12, color="9A3412")
+PLAN_FILL = PatternFill("solid", fgColor="FFF2CC")  # status, flag and percent from the plan alone
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
@@ -66,8 +67,12 @@ class _Sheet:
         cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, WRAP
         return cell
 
-    def append(self, values, *, font=None):
-        self.ws.append([self._cell(v, kind, font) for v, kind in zip(values, self.kinds, strict=True)])
+    def append(self, values, *, font=None, marked=()):
+        """A row; the cells at the indexes `marked` are shaded as resting on the plan alone."""
+        cells = [self._cell(v, kind, font) for v, kind in zip(values, self.kinds, strict=True)]
+        for i in marked:
+            cells[i].fill = PLAN_FILL
+        self.ws.append(cells)
         self.rows += 1
 
     def _cell(self, value, kind, font):
@@ -146,6 +151,8 @@ def _about(workbook, report):
         (_("Overall completion (%)"), report.completion),
         (_("Activities"), report.activity_count),
         (_("Activities completed"), report.completed_count),
+        (_("Activities resting on the plan alone (no approved update)"), report.plan_only_count),
+        (_("Completed activities resting on the plan alone"), report.plan_only_completed),
         (_("Approved updates this cycle"), report.approved_updates),
         (_("Approved updates in the previous cycle"), report.previous_approved_updates),
         (_("Reports owed this cycle"), report.expected_total),
@@ -211,6 +218,13 @@ def _activities(workbook, report):
         ]
     sheet = _Sheet(workbook, report, _("Activities"), columns + extra)
     status_labels = {t.value: t.label for t in report.status_totals}
+    # Values resting on the plan alone are shaded, as is the column that says so.
+    from_plan = [
+        i
+        for i, (label, _get, _kind) in enumerate(shared)
+        if label in {_("Status"), _("Flag"), _("Percent complete")}
+    ]
+    from_plan.append(len(shared))
     for activity in report.activities:
         row = [get(activity) for _label, get, _kind in shared]
         row += [activity.from_plan, activity.updates_this_cycle, activity.narrative_party]
@@ -219,7 +233,7 @@ def _activities(workbook, report):
                 status_labels.get(activity.previous_status, activity.previous_status),
                 activity.previous_percent,
             ]
-        sheet.append(row)
+        sheet.append(row, marked=from_plan if activity.from_plan else ())
     sheet.close()
 
 
