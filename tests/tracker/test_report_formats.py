@@ -13,6 +13,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from core.spreadsheets import FORMULA_PREFIXES
+from roadmap.models import Activity, Indicator
 from tests import factories
 from tests.helpers import close_cycle, open_cycle, write_update
 from tracker.cycles import services as cycle_services
@@ -341,6 +342,7 @@ def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
         "Baseline end",
         "Narrative (latest approved this cycle)",
         "Status, flag and percent from",
+        "Illustrative",
         "Report status",
     ]
     assert len(body) == data.activity_count == 4
@@ -689,3 +691,79 @@ def test_csv_says_where_each_activitys_figures_come_from(record):
         "R2.3": "Approved update",
         "R2.4": "The plan alone: no approved update yet",
     }
+
+
+# --- Illustrative activities and indicators: marked wherever they appear -----------------------------
+
+LEGEND = (
+    "Illustrative: a placeholder activity or indicator from the seeded plan, to be replaced by the "
+    "secretariat's real list."
+)
+
+
+@pytest.fixture
+def illustrative(record, plan):
+    """R2.1 (in the activities, milestones and annex) and its indicator are placeholders."""
+    Activity.objects.filter(pk=plan["activity"].pk).update(is_illustrative=True)
+    Indicator.objects.filter(pk=plan["indicator"].pk).update(is_illustrative=True)
+    return record
+
+
+def test_html_marks_illustrative_activities_and_indicators_wherever_they_appear(illustrative):
+    page = _build(illustrative, "html")[0].decode("utf-8")
+
+    mark = '<span class="illustrative-mark">Illustrative</span>'
+    rows = re.findall(r'<tbody class="activity keep">.*?</tbody>', page, re.S)
+    marked = {re.search(r"R2\.\d", row).group(0): mark in row for row in rows}
+    assert marked == {"R2.1": True, "R2.2": False, "R2.3": False, "R2.4": False}
+    assert re.search(r'<td class="code">R2\.1 ' + re.escape(mark) + r"</td><td>Pilot report", page)
+    assert re.search(r'<h2><span class="code">R2\.1</span> [^<]*' + re.escape(mark) + "</h2>", page)
+    assert re.search(r'<span class="indicator-name">[^<]*</span> ' + re.escape(mark), page)
+    assert page.count(LEGEND.replace("'", "&#x27;")) == 2  # the summary and the section
+
+
+@pytest.mark.slow
+def test_every_pdf_page_naming_an_illustrative_activity_carries_the_mark(illustrative):
+    pages = [_flat(p.extract_text()) for p in PdfReader(io.BytesIO(_build(illustrative, "pdf")[0])).pages]
+
+    naming = [text for text in pages if "R2.1" in text]
+    assert len(naming) >= 2  # the section and the annex
+    assert all("Illustrative" in text for text in naming)
+    assert any(LEGEND in text for text in pages)
+
+
+def test_docx_marks_illustrative_activities_and_indicators(illustrative):
+    doc = Document(io.BytesIO(_build(illustrative, "docx")[0]))
+
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("Readiness assessment pilots [Illustrative]") for c in cells)
+    assert "R2.1 [Illustrative]" in cells  # the milestones table
+    assert any(c.endswith("[Illustrative]\nR2.1") for c in cells)  # the indicator, owned by R2.1
+    assert not any(c.startswith("Pilot lines in SMEs [Illustrative]") for c in cells)
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert any(h.startswith("R2.1 [Illustrative]") for h in headings)  # the annex
+    assert LEGEND in [p.text for p in doc.paragraphs]
+
+
+def test_xlsx_marks_illustrative_rows_on_every_sheet_they_appear_on(illustrative):
+    book = openpyxl.load_workbook(io.BytesIO(_build(illustrative, "xlsx")[0]))
+
+    def flags(title, code_column):
+        sheet = book[title]
+        header = [c.value for c in sheet[2]]
+        column = header.index("Illustrative")
+        return {row[code_column]: row[column] for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+    assert flags("Activities", 1) == {"R2.1": "yes", "R2.2": "no", "R2.3": "no", "R2.4": "no"}
+    assert flags("Milestones", 1) == {"R2.1": "yes"}
+    assert set(flags("Annex", 0).items()) == {("R2.1", "yes"), ("R2.2", "no"), ("R2.3", "no")}
+    assert set(flags("Indicators", 2).values()) == {"yes"}  # the one indicator, owned by R2.1
+    about = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=3, values_only=True)}
+    assert about["Illustrative"] == LEGEND
+
+
+def test_csv_marks_illustrative_activities(illustrative):
+    rows = list(csv.reader(io.StringIO(_build(illustrative, "csv")[0].decode("utf-8-sig"))))
+
+    column = rows[0].index("Illustrative")
+    assert {row[1]: row[column] for row in rows[1:]} == {"R2.1": LEGEND, "R2.2": "", "R2.3": "", "R2.4": ""}

@@ -99,6 +99,7 @@ class ActivityRow:
     previous_status: str | None = None  # as of the previous cycle; None without one
     previous_flag: str | None = None
     previous_percent: int | None = None
+    illustrative: bool = False  # a placeholder in the plan file, to be replaced by the real list
 
     @property
     def changed(self):
@@ -143,6 +144,7 @@ class IndicatorRow:
     target_value: Decimal | None
     target_year: int | None
     values: list[IndicatorValueRow] = field(default_factory=list)
+    illustrative: bool = False  # a placeholder in the plan file, to be replaced by the real list
 
 
 @dataclass
@@ -177,6 +179,10 @@ class RecommendationSection:
     def approved_updates(self):
         """Approved updates this cycle on the section's activities (in scope)."""
         return sum(a.updates_this_cycle for a in self.activities)
+
+    @property
+    def has_illustrative(self):
+        return any(a.illustrative for a in self.activities) or any(i.illustrative for i in self.indicators)
 
     @property
     def has_plan_states(self):
@@ -275,6 +281,15 @@ class ReportContent:
     @property
     def activities(self):
         return [a for s in self.sections for a in s.activities]
+
+    @property
+    def illustrative_codes(self):
+        """The codes of the illustrative activities, for every table that names an activity by code."""
+        return {a.code for a in self.activities if a.illustrative}
+
+    @property
+    def has_illustrative(self):
+        return any(s.has_illustrative for s in self.sections)
 
     @property
     def plan_only_count(self):
@@ -529,6 +544,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
             narrative=narrative.narrative if narrative else "",
             narrative_party=narrative.party_label if narrative else "",
             updates_this_cycle=updates_per_activity[activity.pk],
+            illustrative=activity.is_illustrative,
         )
         if previous is not None:
             prev_status, prev_flag, prev_percent, _plan = as_of(activity, previous_ids, plan_before)
@@ -651,6 +667,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
                 target_value=indicator.target_value,
                 target_year=indicator.target_year,
                 values=rows,
+                illustrative=indicator.is_illustrative,
             )
         )
 

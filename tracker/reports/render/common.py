@@ -116,6 +116,22 @@ def provisional_line(report) -> str:
 PLAN_MARK = "*"
 
 
+def illustrative_label() -> str:
+    return _("Illustrative")
+
+
+def illustrative_legend() -> str:
+    return _(
+        "Illustrative: a placeholder activity or indicator from the seeded plan, to be replaced by "
+        "the secretariat's real list."
+    )
+
+
+def illustrative_text(flag: bool) -> str:
+    """A spreadsheet cell: the mark and what it means, or nothing."""
+    return illustrative_legend() if flag else ""
+
+
 def plan_only_line(report) -> str:
     """How many of the report's figures rest on the plan alone ("" if none): the summary says so."""
     if not report.plan_only_count:

@@ -37,6 +37,7 @@ def render(report, *, progress) -> bytes:
         columns = [
             *common.activity_columns(report),
             (_("Status, flag and percent from"), common.figures_source, "text"),
+            (_("Illustrative"), lambda a: common.illustrative_text(a.illustrative), "text"),
             (_("Report status"), lambda a: status, "text"),
         ]
         buffer = io.StringIO()

@@ -294,6 +294,8 @@ def _summary(doc, report):
     )
     if common.plan_only_line(report):
         figures.append(common.plan_only_line(report))
+    if report.has_illustrative:
+        figures.append(common.illustrative_legend())
     for line in figures:
         doc.add_paragraph(line, style="List Bullet")
     doc.add_paragraph(
@@ -356,10 +358,20 @@ def _summary(doc, report):
                 _("In %(cycle)s") % {"cycle": report.previous_cycle_slug},
                 _("In %(cycle)s") % {"cycle": report.cycle_slug},
             ],
-            [[c.activity_code, c.activity_title, c.field_label, c.before, c.after] for c in report.changes],
+            [
+                [_marked(c.activity_code, report), c.activity_title, c.field_label, c.before, c.after]
+                for c in report.changes
+            ],
             widths=[16, 70, 30, 28, 28],
         )
     _page_break(doc)
+
+
+def _marked(code, report):
+    """An activity's code, with the illustrative mark when it is one."""
+    if code in report.illustrative_codes:
+        return f"{code} [{common.illustrative_label()}]"
+    return code
 
 
 def _section(doc, report, section):
@@ -413,7 +425,9 @@ def _section(doc, report, section):
             for i, value in enumerate(
                 [
                     a.code,
-                    f"{a.title}\n{dates}",
+                    f"{a.title} [{common.illustrative_label()}]\n{dates}"
+                    if a.illustrative
+                    else f"{a.title}\n{dates}",
                     a.lead,
                     a.status_label + mark,
                     a.flag_label + mark,
@@ -438,6 +452,8 @@ def _section(doc, report, section):
         _widths(table, ACTIVITY_WIDTHS)
         for row in table.rows[1:]:
             _cant_split(row)
+        if section.has_illustrative:
+            _muted(doc.add_paragraph(common.illustrative_legend()), 8)
         if section.has_plan_states:
             note = doc.add_paragraph(
                 _(
@@ -460,7 +476,7 @@ def _section(doc, report, section):
                 [_("Activity"), _("Milestone"), _("Planned"), _("Achieved on"), _("State")],
                 [
                     [
-                        m.activity_code,
+                        _marked(m.activity_code, report),
                         m.title,
                         common.show_date(m.planned_date, lang),
                         common.show_date(m.actual_date, lang),
@@ -479,7 +495,7 @@ def _section(doc, report, section):
                 [_("Activity"), _("Milestone"), _("Baseline"), _("Planned"), _("Slip (days)"), _("State")],
                 [
                     [
-                        m.activity_code,
+                        _marked(m.activity_code, report),
                         m.title,
                         common.show_date(m.baseline_date, lang),
                         common.show_date(m.planned_date, lang),
@@ -499,7 +515,12 @@ def _section(doc, report, section):
                 doc,
                 [_("Activity"), _("Milestone"), _("Planned"), _("State")],
                 [
-                    [m.activity_code, m.title, common.show_date(m.planned_date, lang), m.state_label]
+                    [
+                        _marked(m.activity_code, report),
+                        m.title,
+                        common.show_date(m.planned_date, lang),
+                        m.state_label,
+                    ]
                     for m in section.milestones_due_next
                 ],
                 widths=[20, 96, 28, 30],
@@ -516,7 +537,9 @@ def _section(doc, report, section):
             ) or _("No approved value yet.")
             rows.append(
                 [
-                    f"{ind.name}\n{ind.owner}",
+                    f"{ind.name} [{common.illustrative_label()}]\n{ind.owner}"
+                    if ind.illustrative
+                    else f"{ind.name}\n{ind.owner}",
                     ind.unit,
                     _with_year(ind.baseline_value, ind.baseline_year),
                     _with_year(ind.target_value, ind.target_year),
@@ -607,7 +630,7 @@ def _annex(doc, report):
     for u in report.annex:
         if u.activity_code != current:
             current = u.activity_code
-            doc.add_heading(f"{u.activity_code} {u.activity_title}", level=2)
+            doc.add_heading(f"{_marked(u.activity_code, report)} {u.activity_title}", level=2)
         head = doc.add_paragraph(style="Heading 3")
         head.add_run(u.party)
         state = f" — {u.status_label}, {u.flag_label}, {u.percent} %"

@@ -159,6 +159,7 @@ def _about(workbook, report):
         (_("Reports approved"), report.approved_total),
         (_("Reporting completeness (%)"), report.percent_approved),
         (_("Next period"), common.next_period(report)),
+        (_("Illustrative"), common.illustrative_legend()),
     ]
     for label, value in rows:
         sheet.ws.append([_label_cell(sheet.ws, label), sheet._cell(value, "long", None)])
@@ -210,6 +211,7 @@ def _activities(workbook, report):
         (_("Status from the plan (no approved update yet)"), 14, "text"),
         (_("Approved updates this cycle"), 12, "int"),
         (_("Narrative reported by"), 20, "text"),
+        (_("Illustrative"), 12, "text"),
     ]
     if report.previous_cycle_slug:
         extra += [
@@ -227,7 +229,12 @@ def _activities(workbook, report):
     from_plan.append(len(shared))
     for activity in report.activities:
         row = [get(activity) for _label, get, _kind in shared]
-        row += [activity.from_plan, activity.updates_this_cycle, activity.narrative_party]
+        row += [
+            activity.from_plan,
+            activity.updates_this_cycle,
+            activity.narrative_party,
+            activity.illustrative,
+        ]
         if report.previous_cycle_slug:
             row += [
                 status_labels.get(activity.previous_status, activity.previous_status),
@@ -252,8 +259,10 @@ def _milestones(workbook, report):
             (_("Achieved on"), 13, "date"),
             (_("Slip (days)"), 10, "int"),
             (_("State"), 16, "text"),
+            (_("Illustrative"), 12, "text"),
         ],
     )
+    codes = report.illustrative_codes
     for section, _kind, label, m in common.milestone_groups(report):
         sheet.append(
             [
@@ -266,6 +275,7 @@ def _milestones(workbook, report):
                 m.actual_date,
                 m.slip_days,
                 m.state_label,
+                m.activity_code in codes,
             ]
         )
     sheet.close()
@@ -289,6 +299,7 @@ def _indicators(workbook, report):
             (_("Latest approved value"), 14, "number"),
             (_("Reported for cycle"), 12, "text"),
             (_("Note"), 40, "long"),
+            (_("Illustrative"), 12, "text"),
         ],
     )
     for section in report.sections:
@@ -304,9 +315,11 @@ def _indicators(workbook, report):
                 ind.target_year,
             ]
             if not ind.values:
-                sheet.append([*head, None, None, None, None])
+                sheet.append([*head, None, None, None, None, ind.illustrative])
             for value in ind.values:
-                sheet.append([*head, value.member_state, value.value, value.cycle, value.note])
+                sheet.append(
+                    [*head, value.member_state, value.value, value.cycle, value.note, ind.illustrative]
+                )
     sheet.close()
 
 
@@ -344,13 +357,22 @@ def _changes(workbook, report):
             (_("Changed"), 18, "text"),
             (_("In %(cycle)s") % {"cycle": previous or _("the previous cycle")}, 16, "text"),
             (_("In %(cycle)s") % {"cycle": report.cycle_slug}, 16, "text"),
+            (_("Illustrative"), 12, "text"),
         ],
     )
     if previous is None:
-        sheet.append([common.previous_line(report), "", "", "", ""])
+        sheet.append([common.previous_line(report), "", "", "", "", None])
+    codes = report.illustrative_codes
     for change in report.changes:
         sheet.append(
-            [change.activity_code, change.activity_title, change.field_label, change.before, change.after]
+            [
+                change.activity_code,
+                change.activity_title,
+                change.field_label,
+                change.before,
+                change.after,
+                change.activity_code in codes,
+            ]
         )
     sheet.close()
 
@@ -383,8 +405,10 @@ def _annex(workbook, report):
             (_("Evidence files"), 30, "long"),
             (_("Corrects update"), 10, "int"),
             (_("Update"), 10, "int"),
+            (_("Illustrative"), 12, "text"),
         ],
     )
+    codes = report.illustrative_codes
     lang = report.language
     for u in report.annex:
         sheet.append(
@@ -411,6 +435,7 @@ def _annex(workbook, report):
                 "\n".join(u.files),
                 u.corrects,
                 u.pk,
+                u.activity_code in codes,
             ]
         )
     sheet.close()
