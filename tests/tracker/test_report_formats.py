@@ -499,8 +499,8 @@ def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat
     assert re.search(r"10%</td>\s*<td class=\"after\">50%", page)
     changes = list(book["Changes"].iter_rows(values_only=True))
     assert changes[0][0].startswith("Provisional")  # 2026-H2 is open
-    assert changes[1][3:] == ("In 2026-H1", "In 2026-H2")
-    assert ("R2.1", "Readiness assessment pilots", "Percent complete", "10%", "50%") in changes
+    assert changes[1][3:] == ("In 2026-H1", "In 2026-H2", "Illustrative")
+    assert ("R2.1", "Readiness assessment pilots", "Percent complete", "10%", "50%", "no") in changes
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
