@@ -836,6 +836,17 @@ class Report(models.Model):
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_("Generated while its cycle was open: figures may still change; it cannot be issued."),
+    )
+    awaiting_review = models.PositiveIntegerField(
+        _("updates awaiting review"),
+        null=True,
+        blank=True,
+        help_text=_("Submitted updates in the report's scope not yet reviewed when it was generated."),
+    )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

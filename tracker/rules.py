@@ -164,5 +164,13 @@ rules.add_perm(
     "tracker.generate_report",
     is_secretariat | (is_focal_point & rules.is_active & (no_object | report_is_for_own_member_state)),
 )
-rules.add_perm("tracker.issue_report", is_secretariat & report_is_ready & ~report_is_issued)
+
+
+@rules.predicate
+def report_is_final(user, report):
+    """Gathered from a closed cycle, which is still closed: a provisional report is never issued."""
+    return report is not None and not report.provisional and report.cycle.state == "closed"
+
+
+rules.add_perm("tracker.issue_report", is_secretariat & report_is_ready & ~report_is_issued & report_is_final)
 rules.add_perm("tracker.delete_report", is_secretariat & ~report_is_issued)

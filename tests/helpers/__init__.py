@@ -1,7 +1,8 @@
 """The tests' one home for helpers: plain functions, imported by test modules and conftest files alike.
 
-- `records`: the record written through the real services (`open_cycle`, `write_update`, `approve`,
-  `return_update`, `correct`, `open_cycle_owing_three`); every argument is keyword-only.
+- `records`: the record written through the real services (`open_cycle`, `close_cycle`,
+  `write_update`, `approve`, `return_update`, `correct`, `open_cycle_owing_three`); every argument
+  is keyword-only.
 - `web`: what a view test reads off a response (`messages_of`, `login_redirect`, `template_names`).
 - `browser`: logging in through the real form in Playwright (`log_in`, `PASSWORD`).
 - `permission_matrix`: the machinery both permission matrices run on.
@@ -12,6 +13,7 @@ conftest.py files hold fixtures only (which may call these helpers); nothing imp
 
 from tests.helpers.records import (
     approve,
+    close_cycle,
     correct,
     open_cycle,
     open_cycle_owing_three,
@@ -22,6 +24,7 @@ from tests.helpers.web import login_redirect, messages_of, template_names
 
 __all__ = [
     "approve",
+    "close_cycle",
     "correct",
     "login_redirect",
     "messages_of",

@@ -17,6 +17,14 @@ def open_cycle(*, by, slug="2026-H2", name="2026 second half", **fields):
     return cycle
 
 
+def close_cycle(*, cycle, by):
+    """Close `cycle` through the service, as the secretariat `by`; returns it fresh from the database."""
+    cycle.refresh_from_db()
+    cycle_services.cycle_close(cycle=cycle, acting_user=by)
+    cycle.refresh_from_db()
+    return cycle
+
+
 def open_cycle_owing_three(*, plan, led_by, by, **fields):
     """Add R2.2 and R2.3, led by the member state `led_by`, next to the plan's R2.1 and open 2026-H2.
 

@@ -252,19 +252,21 @@ def _build_world():
         deadline=today + days(230),
     )
 
-    # Progress reports of the open cycle: unissued ones stay with who generated them and the
-    # secretariat; an issued Viet Nam report stays with Viet Nam, observers and the secretariat.
-    def report(user, *, issue=False, **scope):
+    # Progress reports of the open cycle (provisional) and of the closed one (only those can be
+    # issued): unissued ones stay with who generated them and the secretariat; an issued Viet Nam
+    # report stays with Viet Nam, observers and the secretariat.
+    def report(user, *, issue=False, of=cycle, **scope):
         made = report_services.report_request(
-            report=report_services.new_report(cycle=cycle, fmt="html", **scope), acting_user=user
+            report=report_services.new_report(cycle=of, fmt="html", **scope), acting_user=user
         )
         return report_services.report_issue(report=made, acting_user=sec) if issue else made
 
     reports = {
         "roadmap_draft": report(sec),
-        "roadmap_issued": report(sec, issue=True),
+        "roadmap_issued": report(sec, issue=True, of=closed),
+        "roadmap_final": report(sec, of=closed),
         "vn_own": report(focal_vn, member_state=viet_nam),
-        "vn_issued": report(sec, issue=True, member_state=viet_nam),
+        "vn_issued": report(sec, issue=True, of=closed, member_state=viet_nam),
     }
     # Waiting for its thread, which would start only when this transaction commits: it never does.
     with override_settings(REPORT_RUNNER="thread"):
@@ -752,8 +754,10 @@ MATRIX = [
     # Issue and delete: the secretariat's; a move the report's state does not allow comes back as
     # a message to whoever may read the report; a reader who may not make it gets 403.
     Row("report_issue", report("vn_own"), "GET", ALL_405),
-    Row("report_issue", report("roadmap_draft"), "POST", expect(404, secretariat=SAVED)),
-    Row("report_issue", report("vn_own"), "POST", expect(404, secretariat=SAVED, focal_vn=403)),
+    # Only a closed cycle's report is issued: the open cycle's are provisional, refused with a message.
+    Row("report_issue", report("roadmap_draft"), "POST", expect(404, secretariat=REDIRECT)),
+    Row("report_issue", report("roadmap_final"), "POST", expect(404, secretariat=SAVED)),
+    Row("report_issue", report("vn_own"), "POST", expect(404, secretariat=REDIRECT, focal_vn=REDIRECT)),
     Row("report_issue", report("vn_issued"), "POST", expect(REDIRECT, focal_th=404, costi_rep=404)),
     Row("report_issue", report("vn_queued"), "POST", expect(404, secretariat=REDIRECT, focal_vn=REDIRECT)),
     Row("report_delete", report("vn_own"), "GET", ALL_405),
@@ -842,6 +846,7 @@ def test_the_world_holds_what_the_matrix_assumes(world):
     assert {key: (reports[key].state, reports[key].scope, reports[key].is_issued) for key in reports.pks} == {
         "roadmap_draft": ("ready", "roadmap", False),
         "roadmap_issued": ("ready", "roadmap", True),
+        "roadmap_final": ("ready", "roadmap", False),
         "vn_own": ("ready", "member_state", False),
         "vn_issued": ("ready", "member_state", True),
         "vn_queued": ("queued", "member_state", False),
@@ -1027,7 +1032,8 @@ def test_a_thai_focal_point_cannot_open_viet_nams_report(client, world):
     pages = [
         (reverse("tracker:report_list"), True),
         (reverse("tracker:report_list") + "?scope=member_state", False),
-        (reverse("tracker:cycle_detail", args=[world["cycles"]["open"].slug]), True),
+        # The issued reports are the closed cycle's (only a closed cycle's report is issued).
+        (reverse("tracker:cycle_detail", args=[world["cycles"]["closed"].slug]), True),
     ]
     for page, lists_roadmap_issued in pages:
         content = client.get(page).content.decode()

@@ -1418,4 +1418,5 @@ def test_the_number_of_queries_does_not_grow_with_the_record(measured, scope):
     big_milestones = sum(len(s.milestones_achieved) + len(s.milestones_due_next) for s in big_report.sections)
     assert big_milestones > sum(len(s.milestones_achieved) for s in small_report.sections) > 0
     assert big == small
-    assert measured[scope]["again"] <= 33  # milestones as at the cycle's end: three constant queries
+    # 30, three constant queries for milestones as at the cycle's end, one for the updates awaiting review
+    assert measured[scope]["again"] <= 34

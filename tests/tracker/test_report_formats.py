@@ -13,8 +13,9 @@ from docx import Document
 from pypdf import PdfReader
 
 from core.spreadsheets import FORMULA_PREFIXES
+from roadmap.models import Activity, Indicator
 from tests import factories
-from tests.helpers import open_cycle, write_update
+from tests.helpers import close_cycle, open_cycle, write_update
 from tracker.cycles import services as cycle_services
 from tracker.reports.content import gather_report
 from tracker.reports.render import render
@@ -276,11 +277,13 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
         "Annex",
     ]
     activities = book["Activities"]
-    header = [c.value for c in activities[1]]
+    # The cycle is open: the provisional mark is row 1, the header row 2.
+    header = [c.value for c in activities[2]]
     assert header[:3] == ["Recommendation", "Code", "Title"]
-    assert all(c.font.bold for c in activities[1])
-    assert activities.freeze_panes == "A2"
-    rows = {r[1]: r for r in activities.iter_rows(min_row=2, values_only=True)}
+    assert all(c.font.bold for c in activities[2])
+    assert activities.freeze_panes == "A3"
+    assert activities.auto_filter.ref.startswith("A2:")
+    rows = {r[1]: r for r in activities.iter_rows(min_row=3, values_only=True)}
     assert set(rows) == {"R2.1", "R2.2", "R2.3", "R2.4"}
     r21 = rows["R2.1"]
     assert r21[0] == 2 and r21[7] == 40  # numbers as numbers
@@ -288,15 +291,15 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
     assert r21[12] == VI_NARRATIVE
     assert activities.column_dimensions["C"].width >= 40
 
-    annex = list(book["Annex"].iter_rows(min_row=2, values_only=True))
+    annex = list(book["Annex"].iter_rows(min_row=3, values_only=True))
     narratives = {r[11] for r in annex}
     assert "'" + FORMULA_NARRATIVE in narratives
     assert any(r[13] == "'-5 assessors left" for r in annex)
     assert isinstance(annex[0][5], datetime.datetime) and annex[0][5].tzinfo is None
 
-    indicators = list(book["Indicators"].iter_rows(min_row=2, values_only=True))
+    indicators = list(book["Indicators"].iter_rows(min_row=3, values_only=True))
     assert any(r[8] == "Viet Nam" and r[9] == 120 and r[10] == "2026-H2" for r in indicators)
-    summary = list(book["Summary"].iter_rows(min_row=2, values_only=True))
+    summary = list(book["Summary"].iter_rows(min_row=3, values_only=True))
     assert summary[-1][0] == "Total" and summary[-1][1] == data.activity_count == 4
 
 
@@ -338,6 +341,9 @@ def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
         "Baseline start",
         "Baseline end",
         "Narrative (latest approved this cycle)",
+        "Status, flag and percent from",
+        "Illustrative",
+        "Report status",
     ]
     assert len(body) == data.activity_count == 4
     by_code = {r[1]: r for r in body}
@@ -505,8 +511,9 @@ def test_changes_since_the_previous_cycle_are_listed(plan, focal_vn, secretariat
     assert "first reporting cycle" not in page
     assert re.search(r"10%</td>\s*<td class=\"after\">50%", page)
     changes = list(book["Changes"].iter_rows(values_only=True))
-    assert changes[0][3:] == ("In 2026-H1", "In 2026-H2")
-    assert ("R2.1", "Readiness assessment pilots", "Percent complete", "10%", "50%") in changes
+    assert changes[0][0].startswith("Provisional")  # 2026-H2 is open
+    assert changes[1][3:] == ("In 2026-H1", "In 2026-H2", "Illustrative")
+    assert ("R2.1", "Readiness assessment pilots", "Percent complete", "10%", "50%", "no") in changes
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -552,3 +559,224 @@ def test_a_recommendation_report_keeps_to_its_recommendation(record, roadmap):
     page = content.decode("utf-8")
     assert data.scope_label == "Recommendation 2"
     assert "R2.1" in page and "R4.1" not in page and "Elsewhere" not in page
+
+
+# --- Provisional: a report of an open cycle says so on every page, sheet and row ----------------------
+
+PROVISIONAL = "Provisional — the cycle is open; 1 update awaits review"  # the record's submitted update
+
+
+def _flat(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_content_knows_it_is_provisional_and_what_awaits_review(record, secretariat_user):
+    report = gather_report(record["cycle"])
+    assert (report.provisional, report.awaiting_review) == (True, 1)
+
+    close_cycle(cycle=record["cycle"], by=secretariat_user)
+    report = gather_report(record["cycle"])
+    assert (report.provisional, report.awaiting_review) == (False, 1)  # reviews go on after closing
+
+
+@pytest.mark.slow
+def test_every_pdf_page_of_a_provisional_report_carries_the_mark(record):
+    content, _data = _build(record, "pdf")
+
+    pages = PdfReader(io.BytesIO(content)).pages
+    assert len(pages) >= 5
+    for number, page in enumerate(pages, start=1):
+        assert PROVISIONAL in _flat(page.extract_text()), number
+
+
+def test_the_html_of_a_provisional_report_opens_with_the_mark(record):
+    page = _build(record, "html")[0].decode("utf-8")
+
+    assert f'<p class="provisional-banner" id="provisional" role="note">{PROVISIONAL}</p>' in page
+
+
+def test_every_page_of_a_provisional_word_document_has_the_mark_in_its_header(record):
+    doc = Document(io.BytesIO(_build(record, "docx")[0]))
+
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer  # the cover has a header of its own
+    for header in (section.header, section.first_page_header):
+        assert PROVISIONAL in [p.text for p in header.paragraphs]
+
+
+def test_every_sheet_of_a_provisional_workbook_starts_with_the_mark(record):
+    book = openpyxl.load_workbook(io.BytesIO(_build(record, "xlsx")[0]))
+
+    for ws in book.worksheets:
+        assert ws["A1"].value == PROVISIONAL, ws.title
+        assert ws["A1"].font.bold
+    about = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=3, values_only=True)}
+    assert about["Report status"] == PROVISIONAL and about["Updates awaiting review"] == 1
+
+
+def test_every_csv_row_of_a_provisional_report_says_so(record):
+    rows = list(csv.reader(io.StringIO(_build(record, "csv")[0].decode("utf-8-sig"))))
+
+    assert rows[0][-1] == "Report status"  # the first line stays the header
+    assert len(rows) == 5 and all(row[-1] == PROVISIONAL for row in rows[1:])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_closed_cycles_report_carries_no_provisional_mark(record, secretariat_user, fmt):
+    close_cycle(cycle=record["cycle"], by=secretariat_user)
+
+    content, data = _build(record, fmt)
+
+    assert not data.provisional
+    assert "Provisional —" not in _text_of(fmt, content)  # (an indicator value's note is "Provisional")
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        assert all(ws["A1"].font.bold and ws.freeze_panes == "A2" for ws in book.worksheets)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        assert all(row[-1] == "The cycle is closed: figures are final" for row in rows[1:])
+
+
+# --- Figures resting on the plan alone: marked in every format, counted in the summary ---------------
+
+PLAN_ONLY = "1 of 4 activities rests on the plan alone: no approved update backs its status, flag and percent"
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
+def test_the_summary_says_how_many_figures_rest_on_the_plan_alone(record, fmt):
+    content, data = _build(record, fmt)
+
+    assert data.plan_only_count == 1  # R2.4: its only update was returned
+    assert PLAN_ONLY in _flat(_text_of(fmt, content))
+
+
+def test_the_summary_counts_completed_activities_resting_on_the_plan_alone(record, roadmap, plan):
+    factories.ActivityFactory(
+        roadmap=roadmap, recommendation=plan["recommendation"], code="R2.5", status="completed"
+    )
+
+    content, data = _build(record, "html")
+
+    assert (data.completed_count, data.plan_only_completed) == (1, 1)
+    page = _flat(content.decode("utf-8"))
+    assert "2 of 5 activities rest on the plan alone" in page
+    assert "1 of the 1 activities counted as completed is one of them." in page
+    assert re.search(r'class="kpi-value">1<span class="plan-mark"[^>]*>\*</span>', page)
+
+
+def test_html_marks_status_flag_and_percent_resting_on_the_plan_alone(record):
+    page = _build(record, "html")[0].decode("utf-8")
+
+    rows = re.findall(r'<tbody class="activity keep">.*?</tbody>', page, re.S)
+    marks = {re.search(r"R2\.\d", row).group(0): row.count('class="plan-mark"') for row in rows}
+    assert marks == {"R2.1": 0, "R2.2": 0, "R2.3": 0, "R2.4": 3}
+
+
+def test_docx_marks_status_flag_and_percent_resting_on_the_plan_alone(record):
+    doc = Document(io.BytesIO(_build(record, "docx")[0]))
+
+    rows = {r.cells[0].text: [c.text for c in r.cells] for t in doc.tables for r in t.rows}
+    assert all(value.endswith(" *") for value in rows["R2.4"][3:6])
+    assert not any(value.endswith("*") for value in rows["R2.1"][3:6])
+
+
+def test_xlsx_shades_the_values_resting_on_the_plan_alone_and_counts_them(record):
+    book = openpyxl.load_workbook(io.BytesIO(_build(record, "xlsx")[0]))
+
+    sheet = book["Activities"]
+    header = [c.value for c in sheet[2]]
+    columns = [header.index(name) for name in ("Status", "Flag", "Percent complete")]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=3)}
+    assert all(rows["R2.4"][i].fill.fgColor.rgb.endswith("FFF2CC") for i in columns)
+    assert not any(rows["R2.1"][i].fill.fgColor.rgb.endswith("FFF2CC") for i in columns)
+    about = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=3, values_only=True)}
+    assert about["Activities resting on the plan alone (no approved update)"] == 1
+
+
+def test_csv_says_where_each_activitys_figures_come_from(record):
+    rows = list(csv.reader(io.StringIO(_build(record, "csv")[0].decode("utf-8-sig"))))
+
+    column = rows[0].index("Status, flag and percent from")
+    sources = {row[1]: row[column] for row in rows[1:]}
+    assert sources == {
+        "R2.1": "Approved update",
+        "R2.2": "Approved update",
+        "R2.3": "Approved update",
+        "R2.4": "The plan alone: no approved update yet",
+    }
+
+
+# --- Illustrative activities and indicators: marked wherever they appear -----------------------------
+
+LEGEND = (
+    "Illustrative: a placeholder activity or indicator from the seeded plan, to be replaced by the "
+    "secretariat's real list."
+)
+
+
+@pytest.fixture
+def illustrative(record, plan):
+    """R2.1 (in the activities, milestones and annex) and its indicator are placeholders."""
+    Activity.objects.filter(pk=plan["activity"].pk).update(is_illustrative=True)
+    Indicator.objects.filter(pk=plan["indicator"].pk).update(is_illustrative=True)
+    return record
+
+
+def test_html_marks_illustrative_activities_and_indicators_wherever_they_appear(illustrative):
+    page = _build(illustrative, "html")[0].decode("utf-8")
+
+    mark = '<span class="illustrative-mark">Illustrative</span>'
+    rows = re.findall(r'<tbody class="activity keep">.*?</tbody>', page, re.S)
+    marked = {re.search(r"R2\.\d", row).group(0): mark in row for row in rows}
+    assert marked == {"R2.1": True, "R2.2": False, "R2.3": False, "R2.4": False}
+    assert re.search(r'<td class="code">R2\.1 ' + re.escape(mark) + r"</td><td>Pilot report", page)
+    assert re.search(r'<h2><span class="code">R2\.1</span> [^<]*' + re.escape(mark) + "</h2>", page)
+    assert re.search(r'<span class="indicator-name">[^<]*</span> ' + re.escape(mark), page)
+    assert page.count(LEGEND.replace("'", "&#x27;")) == 2  # the summary and the section
+
+
+@pytest.mark.slow
+def test_every_pdf_page_naming_an_illustrative_activity_carries_the_mark(illustrative):
+    pages = [_flat(p.extract_text()) for p in PdfReader(io.BytesIO(_build(illustrative, "pdf")[0])).pages]
+
+    naming = [text for text in pages if "R2.1" in text]
+    assert len(naming) >= 2  # the section and the annex
+    assert all("Illustrative" in text for text in naming)
+    assert any(LEGEND in text for text in pages)
+
+
+def test_docx_marks_illustrative_activities_and_indicators(illustrative):
+    doc = Document(io.BytesIO(_build(illustrative, "docx")[0]))
+
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("Readiness assessment pilots [Illustrative]") for c in cells)
+    assert "R2.1 [Illustrative]" in cells  # the milestones table
+    assert any(c.endswith("[Illustrative]\nR2.1") for c in cells)  # the indicator, owned by R2.1
+    assert not any(c.startswith("Pilot lines in SMEs [Illustrative]") for c in cells)
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert any(h.startswith("R2.1 [Illustrative]") for h in headings)  # the annex
+    assert LEGEND in [p.text for p in doc.paragraphs]
+
+
+def test_xlsx_marks_illustrative_rows_on_every_sheet_they_appear_on(illustrative):
+    book = openpyxl.load_workbook(io.BytesIO(_build(illustrative, "xlsx")[0]))
+
+    def flags(title, code_column):
+        sheet = book[title]
+        header = [c.value for c in sheet[2]]
+        column = header.index("Illustrative")
+        return {row[code_column]: row[column] for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+    assert flags("Activities", 1) == {"R2.1": "yes", "R2.2": "no", "R2.3": "no", "R2.4": "no"}
+    assert flags("Milestones", 1) == {"R2.1": "yes"}
+    assert set(flags("Annex", 0).items()) == {("R2.1", "yes"), ("R2.2", "no"), ("R2.3", "no")}
+    assert set(flags("Indicators", 2).values()) == {"yes"}  # the one indicator, owned by R2.1
+    about = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=3, values_only=True)}
+    assert about["Illustrative"] == LEGEND
+
+
+def test_csv_marks_illustrative_activities(illustrative):
+    rows = list(csv.reader(io.StringIO(_build(illustrative, "csv")[0].decode("utf-8-sig"))))
+
+    column = rows[0].index("Illustrative")
+    assert {row[1]: row[column] for row in rows[1:]} == {"R2.1": LEGEND, "R2.2": "", "R2.3": "", "R2.4": ""}

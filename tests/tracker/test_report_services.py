@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core import errors
 from tests import factories
-from tests.helpers import write_update
+from tests.helpers import close_cycle, write_update
 from tracker.models import Report, ReportScope, ReportState
 from tracker.reports import services
 from tracker.reports import services as build
@@ -140,7 +140,43 @@ def test_a_failure_is_recorded_as_failed_with_its_error(cycle, plan, secretariat
     assert not report.file and report.sha256 == "" and report.size is None
 
 
+def test_only_a_closed_cycles_report_generated_after_closing_is_issued(cycle, plan, secretariat_user):
+    provisional = generate(secretariat_user, cycle)
+    assert provisional.provisional and provisional.awaiting_review == 0
+    with pytest.raises(errors.TransitionError, match="cycle 2026-H2 is still open"):
+        services.report_issue(report=provisional, acting_user=secretariat_user)
+    assert not secretariat_user.has_perm("tracker.issue_report", provisional)
+
+    close_cycle(cycle=cycle, by=secretariat_user)
+    provisional.refresh_from_db()
+    # Closing the cycle does not make a report gathered while it was open final.
+    with pytest.raises(errors.TransitionError, match="generated while cycle 2026-H2 was open"):
+        services.report_issue(report=provisional, acting_user=secretariat_user)
+    assert not secretariat_user.has_perm("tracker.issue_report", provisional)
+    provisional.refresh_from_db()
+    assert provisional.issued_at is None
+
+    final = generate(secretariat_user, cycle)
+    assert not final.provisional
+    assert secretariat_user.has_perm("tracker.issue_report", final)
+    assert services.report_issue(report=final, acting_user=secretariat_user).is_issued
+
+
+def test_a_report_records_whether_it_is_provisional_and_what_awaits_review(
+    cycle, plan, focal_vn, focal_th, secretariat_user, viet_nam
+):
+    write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
+    write_update(author=focal_th, activity=plan["activity"], cycle=cycle, submit=True)
+
+    roadmap = generate(secretariat_user, cycle)
+    own = generate(secretariat_user, cycle, member_state=viet_nam)
+
+    assert (roadmap.provisional, roadmap.awaiting_review) == (True, 2)
+    assert (own.provisional, own.awaiting_review) == (True, 1)  # Viet Nam's own only
+
+
 def test_issue_only_when_ready_and_only_once(cycle, plan, secretariat_user, focal_vn, viet_nam, monkeypatch):
+    close_cycle(cycle=cycle, by=secretariat_user)
     ready = generate(secretariat_user, cycle)
     with pytest.raises(PermissionDenied):
         services.report_issue(report=ready, acting_user=focal_vn)
@@ -167,11 +203,7 @@ def test_issue_only_when_ready_and_only_once(cycle, plan, secretariat_user, foca
 def test_an_issued_reports_file_stays_byte_identical_after_the_data_changes(
     cycle, plan, approved_vn, secretariat_user, focal_th
 ):
-    issued = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
-    frozen = stored_bytes(issued)
-    assert hashlib.sha256(frozen).hexdigest() == issued.sha256
-
-    # The record moves on: Thailand's update on the same activity is approved.
+    # Thailand submitted before the cycle closed; its review goes on after.
     news = "Thailand trained forty assessors in Bangkok."
     update = write_update(
         author=focal_th,
@@ -181,6 +213,12 @@ def test_an_issued_reports_file_stays_byte_identical_after_the_data_changes(
         narrative=news,
         proposed_percent=70,
     )
+    close_cycle(cycle=cycle, by=secretariat_user)
+    issued = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
+    frozen = stored_bytes(issued)
+    assert hashlib.sha256(frozen).hexdigest() == issued.sha256
+
+    # The record moves on: Thailand's update on the same activity is approved.
     review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     issued.refresh_from_db()
@@ -213,6 +251,7 @@ def test_delete_removes_the_report_and_its_file(
 def test_an_issued_report_cannot_be_deleted(
     cycle, plan, secretariat_user, django_capture_on_commit_callbacks
 ):
+    close_cycle(cycle=cycle, by=secretariat_user)
     issued = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
     with (
         django_capture_on_commit_callbacks(execute=True),

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.helpers import messages_of
+from tests.helpers import close_cycle, messages_of, write_update
 from tracker.models import Report, ReportState
 from tracker.reports import services
 from tracker.reports import services as build
@@ -299,7 +299,47 @@ def test_a_report_cut_off_shows_as_failed(cycle, plan, secretariat_user, setting
 # --- Issue and delete ----------------------------------------------------------------------------
 
 
+def test_a_provisional_report_says_so_and_cannot_be_issued(cycle, plan, secretariat_user, focal_vn):
+    write_update(author=focal_vn, activity=plan["activity"], cycle=cycle, submit=True)
+    report = generate(secretariat_user, cycle)
+    client = login(secretariat_user)
+
+    html = client.get(report.get_absolute_url()).content.decode()
+    assert re.search(
+        r'id="report-provisional">\s*<strong>Provisional</strong> — '
+        r"generated while the cycle was open; 1 update awaited review\.",
+        html,
+    )
+    assert 'id="report-issue"' not in html
+    blocked = re.search(r'<div id="report-issue-blocked">.*?</div>', html, re.S).group(0)
+    assert "disabled" in blocked
+    assert "Only a closed cycle&#x27;s report can be issued: cycle 2026-H2 is still open." in blocked
+    response = client.post(reverse("tracker:report_issue", args=[report.pk]), follow=True)
+    assert any("Only a closed cycle's report can be issued" in m for m in messages_of(response))
+    report.refresh_from_db()
+    assert report.issued_at is None
+
+    close_cycle(cycle=cycle, by=secretariat_user)
+    html = client.get(report.get_absolute_url()).content.decode()
+    assert "generated while cycle 2026-H2 was open, so it is provisional" in html
+    assert 'id="report-issue"' not in html
+
+
+def test_the_archive_list_marks_provisional_reports(cycle, plan, secretariat_user):
+    provisional = generate(secretariat_user, cycle)
+    close_cycle(cycle=cycle, by=secretariat_user)
+    final = generate(secretariat_user, cycle)
+
+    html = login(secretariat_user).get(LIST).content.decode()
+
+    row = re.search(rf'<tr [^>]*id="report-{provisional.pk}".*?</tr>', html, re.S).group(0)
+    assert ">Provisional</span>" in row and "not issued" not in row
+    row = re.search(rf'<tr [^>]*id="report-{final.pk}".*?</tr>', html, re.S).group(0)
+    assert "Provisional" not in row and "not issued" in row
+
+
 def test_issue_freezes_the_report_once(cycle, plan, secretariat_user):
+    close_cycle(cycle=cycle, by=secretariat_user)
     report = generate(secretariat_user, cycle)
     client = login(secretariat_user)
     issue_url = reverse("tracker:report_issue", args=[report.pk])
@@ -336,6 +376,7 @@ def test_delete_removes_a_report_nobody_issued(cycle, plan, secretariat_user):
 
 
 def test_an_issued_report_cannot_be_deleted(cycle, plan, secretariat_user):
+    close_cycle(cycle=cycle, by=secretariat_user)
     report = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
     client = login(secretariat_user)
     response = client.post(reverse("tracker:report_delete", args=[report.pk]), follow=True)
@@ -345,7 +386,10 @@ def test_an_issued_report_cannot_be_deleted(cycle, plan, secretariat_user):
     assert Report.objects.filter(pk=report.pk, issued_at__isnull=False).exists()
 
 
-def test_a_focal_point_neither_issues_nor_deletes_its_own_report(cycle, plan, focal_vn, viet_nam):
+def test_a_focal_point_neither_issues_nor_deletes_its_own_report(
+    cycle, plan, focal_vn, viet_nam, secretariat_user
+):
+    close_cycle(cycle=cycle, by=secretariat_user)  # a final report: the refusal is the role's
     report = generate(focal_vn, cycle, member_state=viet_nam)
     client = login(focal_vn)
     html = client.get(report.get_absolute_url()).content.decode()
@@ -365,10 +409,15 @@ def archive(cycle, plan, approved_vn, secretariat_user, focal_vn, focal_th, viet
     def issued(report):
         return services.report_issue(report=report, acting_user=secretariat_user)
 
-    return {
+    drafts = {
         "roadmap_draft": generate(secretariat_user, cycle),
-        "roadmap_issued": issued(generate(secretariat_user, cycle, fmt="html")),
         "vn_own": generate(focal_vn, cycle, member_state=viet_nam),
+    }
+    # Only a closed cycle's report is issued.
+    close_cycle(cycle=cycle, by=secretariat_user)
+    return {
+        **drafts,
+        "roadmap_issued": issued(generate(secretariat_user, cycle, fmt="html")),
         "vn_issued": issued(generate(secretariat_user, cycle, member_state=viet_nam)),
         "th_issued": issued(generate(focal_th, cycle, member_state=thailand)),
         "rec_issued_vi": issued(
@@ -468,6 +517,8 @@ def test_the_list_runs_the_same_queries_whatever_the_number_of_reports(
 ):
     clients = {"secretariat": login(secretariat_user), "focal point": login(focal_vn)}
 
+    close_cycle(cycle=cycle, by=secretariat_user)  # its reports can be issued
+
     def fill(n):
         for i in range(n):
             report = generate(secretariat_user, cycle, member_state=viet_nam if i % 2 else None)
@@ -536,16 +587,18 @@ def test_the_generate_link_from_a_cycle_preselects_it(cycle, plan, secretariat_u
 def test_an_approved_update_changes_a_new_report_but_not_an_issued_one(
     cycle, plan, approved_vn, secretariat_user, focal_th
 ):
-    issued = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
-    client = login(secretariat_user)
-    download = reverse("tracker:report_download", args=[issued.pk])
-    before = b"".join(client.get(download).streaming_content)
-
+    # Submitted before the cycle closed, approved after the report was issued.
     update = update_services.new_update(activity=plan["activity"], cycle=cycle, author=focal_th)
     update.narrative = "Thailand finished its pilots."
     update = update_services.progress_update_save(
         update=update, content=update_services.UpdateContent(), acting_user=focal_th, submit=True
     )
+    close_cycle(cycle=cycle, by=secretariat_user)
+    issued = services.report_issue(report=generate(secretariat_user, cycle), acting_user=secretariat_user)
+    client = login(secretariat_user)
+    download = reverse("tracker:report_download", args=[issued.pk])
+    before = b"".join(client.get(download).streaming_content)
+
     review_services.progress_update_approve(update=update, acting_user=secretariat_user)
 
     after = b"".join(client.get(download).streaming_content)

@@ -55,6 +55,7 @@ from roadmap.models import (
     milestone_state,
 )
 from tracker.models import (
+    CycleState,
     DueStatus,
     DueUpdate,
     IndicatorValue,
@@ -62,6 +63,7 @@ from tracker.models import (
     ProgressUpdate,
     ReportingCycle,
     ReportScope,
+    UpdateState,
 )
 from tracker.selectors import percent as share
 
@@ -103,6 +105,7 @@ class ActivityRow:
     previous_status: str | None = None  # as of the previous cycle; None without one
     previous_flag: str | None = None
     previous_percent: int | None = None
+    illustrative: bool = False  # a placeholder in the plan file, to be replaced by the real list
 
     @property
     def changed(self):
@@ -148,6 +151,7 @@ class IndicatorRow:
     target_value: Decimal | None
     target_year: int | None
     values: list[IndicatorValueRow] = field(default_factory=list)
+    illustrative: bool = False  # a placeholder in the plan file, to be replaced by the real list
 
 
 @dataclass
@@ -182,6 +186,10 @@ class RecommendationSection:
     def approved_updates(self):
         """Approved updates this cycle on the section's activities (in scope)."""
         return sum(a.updates_this_cycle for a in self.activities)
+
+    @property
+    def has_illustrative(self):
+        return any(a.illustrative for a in self.activities) or any(i.illustrative for i in self.indicators)
 
     @property
     def has_plan_states(self):
@@ -272,10 +280,33 @@ class ReportContent:
     changes: list[Change] = field(default_factory=list)
     participation: list[ParticipationRow] = field(default_factory=list)
     annex: list[AnnexUpdate] = field(default_factory=list)
+    # Decided once, from the cycle as it stood when the report was gathered: a report of a cycle
+    # not yet closed is provisional, and says how many submitted updates in scope await review.
+    provisional: bool = False
+    awaiting_review: int = 0
 
     @property
     def activities(self):
         return [a for s in self.sections for a in s.activities]
+
+    @property
+    def illustrative_codes(self):
+        """The codes of the illustrative activities, for every table that names an activity by code."""
+        return {a.code for a in self.activities if a.illustrative}
+
+    @property
+    def has_illustrative(self):
+        return any(s.has_illustrative for s in self.sections)
+
+    @property
+    def plan_only_count(self):
+        """Activities whose status, flag and percent rest on the plan alone: no approved update backs them."""
+        return sum(1 for a in self.activities if a.from_plan)
+
+    @property
+    def plan_only_completed(self):
+        """Of the completed activities, those whose "completed" comes from the plan alone."""
+        return sum(1 for a in self.activities if a.from_plan and a.status == ActivityStatus.COMPLETED)
 
     @property
     def expected_total(self):
@@ -551,6 +582,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
             narrative=narrative.narrative if narrative else "",
             narrative_party=narrative.party_label if narrative else "",
             updates_this_cycle=updates_per_activity[activity.pk],
+            illustrative=activity.is_illustrative,
         )
         if previous is not None:
             prev_status, prev_flag, prev_percent, _plan = as_of(activity, previous_ids, plan_before)
@@ -646,6 +678,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
                 target_value=indicator.target_value,
                 target_year=indicator.target_year,
                 values=rows,
+                illustrative=indicator.is_illustrative,
             )
         )
 
@@ -657,6 +690,11 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         section.completion = _completion(section.activities)
 
     participation = _participation(cycle, activity_list, member_state)
+    awaiting = ProgressUpdate.objects.filter(
+        cycle=cycle, state=UpdateState.SUBMITTED, activity_id__in=activity_ids
+    )
+    if member_state is not None:
+        awaiting = awaiting.filter(member_state=member_state)
     annex = [_annex_row(u, activity_rows, status_labels, flag_labels) for u in cycle_updates]
     order = {a.code: i for i, a in enumerate(activity_list)}
     annex.sort(key=lambda u: (order[u.activity_code], u.party, u.approved_at or generated_at, u.pk))
@@ -690,6 +728,8 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         changes=changes,
         participation=participation,
         annex=annex,
+        provisional=cycle.state != CycleState.CLOSED,
+        awaiting_review=awaiting.count(),
     )
 
 

@@ -146,6 +146,8 @@ def report_generate(*, report: Report, progress=None) -> Report:
             current.file.save(file_name, ContentFile(content), save=False)
             stored = current.file.name
             current.file_name = file_name
+            current.provisional = data.provisional
+            current.awaiting_review = data.awaiting_review
             current.size = len(content)
             current.sha256 = hashlib.sha256(content).hexdigest()
             current.state = ReportState.READY
@@ -193,6 +195,22 @@ def report_generate_for_command(*, report: Report, progress=None) -> Report:
     return report_generate(report=report, progress=progress)
 
 
+def not_issuable_reason(report: Report) -> str:
+    """Why a ready report cannot be issued for its cycle ("" if it can): only a closed cycle's report,
+    gathered after the cycle closed, is final."""
+    if report.cycle.state != CycleState.CLOSED:
+        return _(
+            "Only a closed cycle's report can be issued: cycle %(slug)s is still open. "
+            "Close the cycle, then generate the report again and issue that one."
+        ) % {"slug": report.cycle.slug}
+    if report.provisional:
+        return _(
+            "This report was generated while cycle %(slug)s was open, so it is provisional. "
+            "Generate the report again now that the cycle is closed, and issue that one."
+        ) % {"slug": report.cycle.slug}
+    return ""
+
+
 @transaction.atomic
 def report_issue(*, report: Report, acting_user) -> Report:
     """Issue a ready report: from now on it is frozen, kept for good and shown to every reader it concerns."""
@@ -201,6 +219,9 @@ def report_issue(*, report: Report, acting_user) -> Report:
         raise TransitionError(_("This report has already been issued."))
     if current.state != ReportState.READY:
         raise TransitionError(_("Only a report that is ready can be issued."))
+    reason = not_issuable_reason(current)
+    if reason:
+        raise TransitionError(reason)
     require(acting_user, "tracker.issue_report", current)
     current.issued_at = timezone.now()
     current.issued_by = acting_user

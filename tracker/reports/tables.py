@@ -105,6 +105,12 @@ class ReportTable(tables.Table):
         return record.size_label if record.size is not None else "—"
 
     def render_issued_at(self, record):
+        if record.provisional and record.state == ReportState.READY and not record.issued_at:
+            return format_html(
+                '<span class="badge text-bg-warning" title="{}">{}</span>',
+                _("Generated while the cycle was open: its figures may still change; it cannot be issued."),
+                _("Provisional"),
+            )
         if not record.issued_at:
             return format_html('<span class="text-body-secondary">{}</span>', _("not issued"))
         return format_html(

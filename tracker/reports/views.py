@@ -76,6 +76,15 @@ def progress_context(report, user):
         "is_ready": report.state == ReportState.READY,
         "is_failed": report.state == ReportState.FAILED,
         "can_issue": user.has_perm("tracker.issue_report", report),
+        # Whoever could issue the report were it final (the secretariat: the same users who may
+        # delete an unissued one) sees why a provisional report has no Issue button.
+        "issue_blocked": (
+            services.not_issuable_reason(report)
+            if report.state == ReportState.READY
+            and not report.is_issued
+            and user.has_perm("tracker.delete_report", report)
+            else ""
+        ),
         # A report still being written belongs to the worker writing it.
         "can_delete": report.is_finished and user.has_perm("tracker.delete_report", report),
         # The rule reads only the scope, which generating again keeps.

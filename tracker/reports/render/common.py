@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from roadmap.charts import STATUS_COLOURS, bars, stacked_bars
 
@@ -99,6 +100,68 @@ def approved_only_line() -> str:
         "Built from approved progress updates only: drafts, submitted updates awaiting review and "
         "returned updates are not included."
     )
+
+
+def provisional_line(report) -> str:
+    """The mark every page of a provisional report carries; "" for the report of a closed cycle."""
+    if not report.provisional:
+        return ""
+    return ngettext(
+        "Provisional — the cycle is open; %(count)s update awaits review",
+        "Provisional — the cycle is open; %(count)s updates await review",
+        report.awaiting_review,
+    ) % {"count": report.awaiting_review}
+
+
+PLAN_MARK = "*"
+
+
+def illustrative_label() -> str:
+    return _("Illustrative")
+
+
+def illustrative_legend() -> str:
+    return _(
+        "Illustrative: a placeholder activity or indicator from the seeded plan, to be replaced by "
+        "the secretariat's real list."
+    )
+
+
+def illustrative_text(flag: bool) -> str:
+    """A spreadsheet cell: the mark and what it means, or nothing."""
+    return illustrative_legend() if flag else ""
+
+
+def plan_only_line(report) -> str:
+    """How many of the report's figures rest on the plan alone ("" if none): the summary says so."""
+    if not report.plan_only_count:
+        return ""
+    line = ngettext(
+        "%(count)s of %(total)s activities rests on the plan alone: no approved update backs its "
+        "status, flag and percent (marked *).",
+        "%(count)s of %(total)s activities rest on the plan alone: no approved update backs their "
+        "status, flag and percent (marked *).",
+        report.plan_only_count,
+    ) % {"count": report.plan_only_count, "total": report.activity_count}
+    if report.plan_only_completed:
+        line += " " + ngettext(
+            "%(count)s of the %(completed)s activities counted as completed is one of them.",
+            "%(count)s of the %(completed)s activities counted as completed are among them.",
+            report.plan_only_completed,
+        ) % {"count": report.plan_only_completed, "completed": report.completed_count}
+    return line
+
+
+def figures_source(activity) -> str:
+    """Where an activity's status, flag and percent come from, in words (the CSV's column)."""
+    if activity.from_plan:
+        return _("The plan alone: no approved update yet")
+    return _("Approved update")
+
+
+def status_text(report) -> str:
+    """The report's status in words: provisional (and why), or gathered from a closed cycle."""
+    return provisional_line(report) or _("The cycle is closed: figures are final")
 
 
 def previous_line(report) -> str:

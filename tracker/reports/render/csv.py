@@ -2,6 +2,11 @@
 
 UTF-8 with a byte-order mark, so Excel reads Vietnamese correctly; text that a spreadsheet would
 run as a formula is neutralised.
+
+Marks go in columns, never in a line above the header: whoever opens a CSV expects its first row
+to be the header (Excel's filters, "use first row as headers", pandas, a database import), and a
+column stays with each row through sorting, filtering and copying rows elsewhere. So a provisional
+report says so in a "Report status" column on every row.
 """
 
 from __future__ import annotations
@@ -28,7 +33,13 @@ def _value(value):
 def render(report, *, progress) -> bytes:
     with override(report.language):
         progress(60, _("Writing the activities"))
-        columns = common.activity_columns(report)
+        status = common.status_text(report)
+        columns = [
+            *common.activity_columns(report),
+            (_("Status, flag and percent from"), common.figures_source, "text"),
+            (_("Illustrative"), lambda a: common.illustrative_text(a.illustrative), "text"),
+            (_("Report status"), lambda a: status, "text"),
+        ]
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")

@@ -26,6 +26,7 @@ HEADER_FILL = "E8EEF6"
 ACTIVITY_WIDTHS = [15, 62, 33, 24, 18, 22]  # mm, within the 174 mm between A4 margins
 NAVY = RGBColor(0x12, 0x35, 0x5B)
 MUTED = RGBColor(0x5C, 0x66, 0x70)
+PROVISIONAL = RGBColor(0x9A, 0x34, 0x12)
 FONT = "Calibri"  # on every Word installation, with Vietnamese
 
 
@@ -77,6 +78,14 @@ def _setup(doc, report):
         doc.styles[name].font.color.rgb = MUTED
     header = section.header.paragraphs[0]
     header.text = report.title
+    mark = common.provisional_line(report)
+    if mark:
+        # On every page, the cover's too (it has a header of its own).
+        for part in (section.header, section.first_page_header):
+            run = part.add_paragraph().add_run(mark)
+            run.font.bold = True
+            run.font.size = Pt(9)
+            run.font.color.rgb = PROVISIONAL
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer.add_run(_("Page") + " ")
@@ -253,7 +262,10 @@ def _summary(doc, report):
         _("Overall completion: %(percent)s %% (average percent complete of %(count)s activities).")
         % {"percent": common.show_number(report.completion), "count": report.activity_count},
         _("Activities completed: %(done)s of %(total)s.")
-        % {"done": report.completed_count, "total": report.activity_count},
+        % {
+            "done": f"{report.completed_count}{common.PLAN_MARK if report.plan_only_completed else ''}",
+            "total": report.activity_count,
+        },
     ]
     if report.previous_approved_updates is None:
         figures.append(
@@ -280,6 +292,10 @@ def _summary(doc, report):
             "percent": report.percent_approved,
         }
     )
+    if common.plan_only_line(report):
+        figures.append(common.plan_only_line(report))
+    if report.has_illustrative:
+        figures.append(common.illustrative_legend())
     for line in figures:
         doc.add_paragraph(line, style="List Bullet")
     doc.add_paragraph(
@@ -342,10 +358,20 @@ def _summary(doc, report):
                 _("In %(cycle)s") % {"cycle": report.previous_cycle_slug},
                 _("In %(cycle)s") % {"cycle": report.cycle_slug},
             ],
-            [[c.activity_code, c.activity_title, c.field_label, c.before, c.after] for c in report.changes],
+            [
+                [_marked(c.activity_code, report), c.activity_title, c.field_label, c.before, c.after]
+                for c in report.changes
+            ],
             widths=[16, 70, 30, 28, 28],
         )
     _page_break(doc)
+
+
+def _marked(code, report):
+    """An activity's code, with the illustrative mark when it is one."""
+    if code in report.illustrative_codes:
+        return f"{code} [{common.illustrative_label()}]"
+    return code
 
 
 def _section(doc, report, section):
@@ -395,9 +421,18 @@ def _section(doc, report, section):
                     "start": common.show_date(a.baseline_start, lang) or "?",
                     "end": common.show_date(a.baseline_end, lang) or "?",
                 }
-            status = a.status_label + (" *" if a.from_plan else "")
+            mark = f" {common.PLAN_MARK}" if a.from_plan else ""
             for i, value in enumerate(
-                [a.code, f"{a.title}\n{dates}", a.lead, status, a.flag_label, f"{a.percent} %"]
+                [
+                    a.code,
+                    f"{a.title} [{common.illustrative_label()}]\n{dates}"
+                    if a.illustrative
+                    else f"{a.title}\n{dates}",
+                    a.lead,
+                    a.status_label + mark,
+                    a.flag_label + mark,
+                    f"{a.percent} %{mark}",
+                ]
             ):
                 _fill(cells[i], value, right=i == 5)
             for run in cells[0].paragraphs[0].runs + cells[1].paragraphs[0].runs:
@@ -417,6 +452,8 @@ def _section(doc, report, section):
         _widths(table, ACTIVITY_WIDTHS)
         for row in table.rows[1:]:
             _cant_split(row)
+        if section.has_illustrative:
+            _muted(doc.add_paragraph(common.illustrative_legend()), 8)
         if section.has_plan_states:
             note = doc.add_paragraph(
                 _(
@@ -439,7 +476,7 @@ def _section(doc, report, section):
                 [_("Activity"), _("Milestone"), _("Planned"), _("Achieved on"), _("State")],
                 [
                     [
-                        m.activity_code,
+                        _marked(m.activity_code, report),
                         m.title,
                         common.show_date(m.planned_date, lang),
                         common.show_date(m.actual_date, lang),
@@ -458,7 +495,7 @@ def _section(doc, report, section):
                 [_("Activity"), _("Milestone"), _("Baseline"), _("Planned"), _("Slip (days)"), _("State")],
                 [
                     [
-                        m.activity_code,
+                        _marked(m.activity_code, report),
                         m.title,
                         common.show_date(m.baseline_date, lang),
                         common.show_date(m.planned_date, lang),
@@ -478,7 +515,12 @@ def _section(doc, report, section):
                 doc,
                 [_("Activity"), _("Milestone"), _("Planned"), _("State")],
                 [
-                    [m.activity_code, m.title, common.show_date(m.planned_date, lang), m.state_label]
+                    [
+                        _marked(m.activity_code, report),
+                        m.title,
+                        common.show_date(m.planned_date, lang),
+                        m.state_label,
+                    ]
                     for m in section.milestones_due_next
                 ],
                 widths=[20, 96, 28, 30],
@@ -495,7 +537,9 @@ def _section(doc, report, section):
             ) or _("No approved value yet.")
             rows.append(
                 [
-                    f"{ind.name}\n{ind.owner}",
+                    f"{ind.name} [{common.illustrative_label()}]\n{ind.owner}"
+                    if ind.illustrative
+                    else f"{ind.name}\n{ind.owner}",
                     ind.unit,
                     _with_year(ind.baseline_value, ind.baseline_year),
                     _with_year(ind.target_value, ind.target_year),
@@ -586,7 +630,7 @@ def _annex(doc, report):
     for u in report.annex:
         if u.activity_code != current:
             current = u.activity_code
-            doc.add_heading(f"{u.activity_code} {u.activity_title}", level=2)
+            doc.add_heading(f"{_marked(u.activity_code, report)} {u.activity_title}", level=2)
         head = doc.add_paragraph(style="Heading 3")
         head.add_run(u.party)
         state = f" — {u.status_label}, {u.flag_label}, {u.percent} %"

@@ -60,6 +60,11 @@ def context(report, *, pdf: bool = False) -> dict:
         "next_period": common.next_period(report),
         "generated_line": common.generated_line(report),
         "approved_only_line": common.approved_only_line(),
+        "provisional_line": common.provisional_line(report),
+        "plan_only_line": common.plan_only_line(report),
+        "illustrative_codes": report.illustrative_codes,
+        "illustrative_legend": common.illustrative_legend(),
+        "provisional_css": mark_safe(css_string(common.provisional_line(report))),  # noqa: S308 - escaped by css_string
         "previous_line": common.previous_line(report),
         "update_delta": None if previous is None else report.approved_updates - previous,
         "charts": common.charts(report),
