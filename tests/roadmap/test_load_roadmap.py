@@ -23,6 +23,7 @@ from roadmap.models import (
     NationalStrategy,
     Recommendation,
     Roadmap,
+    date_with_precision,
     milestone_state,
 )
 
@@ -229,6 +230,79 @@ def test_indicators(loaded):
     assert Indicator.objects.filter(activity__isnull=False).count() >= 4
 
 
+@pytest.mark.parametrize(
+    "precision, shown",
+    [
+        ("day", "2020-03-10"),
+        ("month", "March 2020"),
+        ("early_year", "early 2020"),
+        ("half_year", "January to June 2020"),
+        ("year", "2020"),
+    ],
+)
+def test_a_date_is_shown_as_exactly_as_it_is_known(precision, shown):
+    assert date_with_precision(datetime.date(2020, 3, 10), precision) == shown
+    assert date_with_precision(None, precision) == ""
+
+
+WAS = """
+[roadmap]
+slug = "other"
+title = "Another roadmap"
+description = "Corrected"
+was = { description = "Loaded before" }
+
+[[member_states]]
+iso2 = "VN"
+iso3 = "VNM"
+name = "Viet Nam"
+joined_on = 1995-07-28
+
+[[strategies]]
+member_state = "VN"
+name = "Renamed"
+summary = "Corrected"
+was = { name = "Old name", summary = "Loaded before" }
+
+[[figures]]
+member_state = "VN"
+source = "no year given"
+industry_employment_pct = 32.8
+was = { year = 2019, source = "2019" }
+"""
+
+
+@pytest.mark.django_db
+def test_was_corrects_what_nobody_changed_and_leaves_what_somebody_did(tmp_path):
+    earlier = tmp_path / "other.toml"
+    earlier.write_text(
+        WAS.replace('description = "Corrected"\n', 'description = "Loaded before"\n')
+        .replace('name = "Renamed"\nsummary = "Corrected"', 'name = "Old name"\nsummary = "Loaded before"')
+        .replace('source = "no year given"', 'year = 2019\nsource = "2019"')
+        .replace("was = {", "# was = {"),
+        encoding="utf-8",
+    )
+    run("--file", str(earlier))
+    edited = NationalStrategy.objects.get(name="Old name")
+    edited.summary = "Edited by the secretariat"
+    edited.save()
+    corrected = tmp_path / "corrected.toml"
+    corrected.write_text(WAS, encoding="utf-8")
+
+    output = run("--file", str(corrected))
+
+    assert Roadmap.objects.get(slug="other").description == "Corrected"
+    figure = CountryFigure.objects.get()
+    assert (figure.year, figure.source) == (None, "no year given")
+    # Edited in the tracker: left as it is, found under its old name (no second strategy).
+    assert list(NationalStrategy.objects.values_list("name", "summary")) == [
+        ("Old name", "Edited by the secretariat")
+    ]
+    assert "1 not corrected because they were edited in the tracker" in output
+    assert "Corrected 2 records from corrected.toml." in output
+    assert "Nothing to do" in run("--file", str(corrected))
+
+
 def test_second_run_changes_nothing_and_says_so(loaded):
     before = counts()
     history_before = Activity.history.count() + Milestone.history.count() + Indicator.history.count()
@@ -337,6 +411,7 @@ def test_file_option_loads_another_file(tmp_path):
         ('lead_member_states = ["VN"]', "no member state with ISO code 'ZZ'"),
         ('title = "An activity"', "unknown key(s) colour"),
         ("planned_end = 2025-12-31", "planned end cannot be before the planned start"),
+        ("planned_start = 2025-01-01", "'was' names unknown key(s) colour"),
     ],
 )
 def test_a_mistake_in_the_file_loads_nothing(tmp_path, mistake, message):
@@ -344,6 +419,7 @@ def test_a_mistake_in_the_file_loads_nothing(tmp_path, mistake, message):
         'lead_member_states = ["VN"]': 'lead_member_states = ["ZZ"]',
         'title = "An activity"': 'title = "An activity"\ncolour = "red"',
         "planned_end = 2025-12-31": "planned_end = 2024-12-31",
+        "planned_start = 2025-01-01": 'planned_start = 2025-01-01\nwas = { colour = "red" }',
     }[mistake]
     path = tmp_path / "broken.toml"
     path.write_text(MINIMAL.replace(mistake, replacement), encoding="utf-8")
