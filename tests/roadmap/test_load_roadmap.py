@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
 
 from roadmap.loading import DEFAULT_FILE
@@ -413,6 +414,14 @@ def test_pages_show_dates_and_undated_figures_as_the_source_gives_them(loaded, s
     assert "2020-07-30" not in page and "2020-09-30" not in page and "2020-11-30" not in page
     page = sec_client.get(MemberState.objects.get(iso2="SG").get_absolute_url()).content.decode()
     assert "year not given" in page
+
+
+def test_the_timeline_shows_milestone_dates_as_the_source_gives_them(loaded, sec_client):
+    page = sec_client.get(reverse("roadmap:timeline")).content.decode()
+    # The chart's tooltips (its table alternative uses the same filter as the activity page).
+    assert "STAMEQ conference on ASEAN-APO cooperation: early 2020" in page
+    assert "First online meeting of the expert group: July to December 2020" in page
+    assert "2020-07-01" not in page and "2020-01-01" not in page
 
 
 def test_facts_from_outside_the_source_are_marked_in_the_file():
