@@ -94,7 +94,15 @@ class MilestoneForm(VersionedForm):
 
     class Meta:
         model = Milestone
-        fields = ["title", "title_vi", "description", "planned_date", "baseline_date", "actual_date"]
+        fields = [
+            "title",
+            "title_vi",
+            "description",
+            "planned_date",
+            "baseline_date",
+            "actual_date",
+            "date_precision",
+        ]
         widgets = {
             "planned_date": DATE_INPUT,
             "baseline_date": DATE_INPUT,

@@ -416,6 +416,28 @@ def test_pages_show_dates_and_undated_figures_as_the_source_gives_them(loaded, s
     assert "year not given" in page
 
 
+def test_the_milestone_list_and_form_keep_the_precision(loaded, sec_client):
+    page = sec_client.get(reverse("roadmap:milestone_list") + "?q=online").content.decode()
+    assert "July to December 2020" in page and "2020-07-01" not in page
+    milestone = Milestone.objects.get(title="STAMEQ conference on ASEAN-APO cooperation")
+    url = reverse("roadmap:milestone_update", args=["INIT.1", milestone.pk])
+    assert 'name="date_precision"' in sec_client.get(url).content.decode()
+    response = sec_client.post(
+        url,
+        {
+            "title": milestone.title,
+            "planned_date": "2020-03-01",
+            "actual_date": "2020-03-01",
+            "date_precision": "month",
+            "version": milestone.version,
+            "change_reason": "The secretariat found the month",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    milestone.refresh_from_db()
+    assert (milestone.date_precision, milestone.actual_display) == ("month", "March 2020")
+
+
 def test_the_timeline_shows_milestone_dates_as_the_source_gives_them(loaded, sec_client):
     page = sec_client.get(reverse("roadmap:timeline")).content.decode()
     # The chart's tooltips (its table alternative uses the same filter as the activity page).
