@@ -28,6 +28,7 @@ from django.db.models import ProtectedError
 
 from roadmap.models import (
     ACTIVITY_OWNER_FIELDS,
+    MILESTONE_EDITABLE_FIELDS,
     Activity,
     Body,
     CountryFigure,
@@ -267,16 +268,7 @@ ACTIVITY_CORRECTABLE = [
     for key in ACTIVITY_KEYS
     if key not in ("code", "recommendation", *ACTIVITY_OWNER_FIELDS, "milestones", "indicators", "was")
 ]
-MILESTONE_KEYS = (
-    "title",
-    "title_vi",
-    "description",
-    "planned_date",
-    "baseline_date",
-    "actual_date",
-    "date_precision",
-    "was",
-)
+MILESTONE_KEYS = (*MILESTONE_EDITABLE_FIELDS, "was")
 INDICATOR_KEYS = (
     "name",
     "name_vi",

@@ -618,6 +618,18 @@ def date_with_precision(value, precision=DatePrecision.DAY):
     return value.isoformat()
 
 
+# What a person sets on a milestone: the plan form's fields and the data file's keys.
+MILESTONE_EDITABLE_FIELDS = (
+    "title",
+    "title_vi",
+    "description",
+    "planned_date",
+    "baseline_date",
+    "actual_date",
+    "date_precision",
+)
+
+
 class Milestone(BilingualMixin, models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="milestones"
