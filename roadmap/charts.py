@@ -84,6 +84,7 @@ class GanttMilestone:
     label: str
     date: datetime.date
     state: str  # a MilestoneState value
+    shown: str = ""  # the date as exactly as it is known ("July to December 2020"); ISO if empty
 
 
 @dataclass
@@ -562,7 +563,10 @@ def gantt(
             slip(row),
             str(statuses.get(row.status, row.status)),
             f"{row.percent}%",
-            "; ".join(f"{m.label} ({_iso(m.date)}, {states.get(m.state, m.state)})" for m in row.milestones),
+            "; ".join(
+                f"{m.label} ({m.shown or _iso(m.date)}, {states.get(m.state, m.state)})"
+                for m in row.milestones
+            ),
         ]
         for row in rows
     ]
@@ -651,9 +655,10 @@ def gantt(
             if milestone.date is None or not (start <= milestone.date <= end):
                 continue
             state_label = states.get(milestone.state, milestone.state)
+            shown = milestone.shown or _iso(milestone.date)
             body.append(
                 f'<g class="milestone" data-state="{_esc(milestone.state)}"><title>'
-                f"{_esc(milestone.label)}: {_esc(_iso(milestone.date))}, {_esc(state_label)}</title>"
+                f"{_esc(milestone.label)}: {_esc(shown)}, {_esc(state_label)}</title>"
                 + _diamond(x_of(milestone.date), y + 11, 6, MILESTONE_COLOURS.get(milestone.state, "#adb5bd"))
                 + "</g>"
             )

@@ -5,6 +5,14 @@ missing record is created, an existing one is never touched (people may have edi
 tracker since). An activity's owners, milestones and indicators are created only together with
 the activity, so a milestone someone renamed or deleted is not brought back.
 
+Corrections: a record in the file may say what an earlier version of the file loaded
+(`was = { field = old value, ... }`). A record that still holds exactly those old values, field by
+field, was not changed by anyone since: it gets the file's current values for those fields. A
+record that holds anything else was edited in the tracker and is left as it is. The record is
+found by its natural key, or by the old one when `was` names a key field (a renamed strategy, a
+figure whose year was dropped). A seeded indicator the file withdraws (`retired_indicators`) is
+deleted only if nobody changed it and no value was ever recorded for it.
+
 Everything runs in one transaction: a mistake in the file loads nothing.
 """
 
@@ -16,9 +24,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from roadmap.models import (
     ACTIVITY_OWNER_FIELDS,
+    MILESTONE_EDITABLE_FIELDS,
     Activity,
     Body,
     CountryFigure,
@@ -46,11 +56,20 @@ class Tally:
     created: int = 0
     present: int = 0
     left_out: int = 0
+    corrected: int = 0
+    kept: int = 0
+    retired: int = 0
 
     def line(self):
         text = f"{self.label}: {self.created} created, {self.present} already present"
         if self.left_out:
             text += f", {self.left_out} left out because their activity existed before this run"
+        if self.corrected:
+            text += f", {self.corrected} corrected"
+        if self.kept:
+            text += f", {self.kept} not corrected because they were edited in the tracker"
+        if self.retired:
+            text += f", {self.retired} withdrawn"
         return text
 
 
@@ -66,11 +85,17 @@ class LoadResult:
     def created(self):
         return sum(t.created for t in self.tallies.values())
 
+    @property
+    def changed(self):
+        return sum(t.corrected + t.retired for t in self.tallies.values())
+
     def lines(self):
         lines = [t.line() for t in self.tallies.values()]
         if self.created:
             lines.append(f"Loaded {self.created} new records from {self.path.name}.")
-        else:
+        if self.changed:
+            lines.append(f"Corrected {self.changed} records from {self.path.name}.")
+        if not self.created and not self.changed:
             lines.append("Nothing to do: the roadmap is already loaded.")
         return lines
 
@@ -151,6 +176,37 @@ def _save(instance, where, reason=None, skip_history=False):
     return instance
 
 
+# --- Corrections ----------------------------------------------------------------------------------
+
+
+def _was(row, where, allowed):
+    """The `was` table of a row: the values an earlier version of the file loaded."""
+    was = row.pop("was", None) or {}
+    if not isinstance(was, dict):
+        raise RoadmapFileError(f"{where}: 'was' must be a table such as was = {{ summary = \"...\" }}.")
+    unknown = sorted(set(was) - set(allowed))
+    if unknown:
+        raise RoadmapFileError(f"{where}: 'was' names unknown key(s) {', '.join(unknown)}.")
+    return was
+
+
+def _value(instance, key, value):
+    """A file value as the model field holds it, for comparing and assigning."""
+    field = instance._meta.get_field(key)
+    if value is None:
+        return field.get_default()
+    internal = field.get_internal_type()
+    if internal == "DecimalField":
+        return Decimal(str(value))
+    if internal == "DateField" and isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def _holds(instance, values):
+    return all(getattr(instance, key) == _value(instance, key, value) for key, value in values.items())
+
+
 # --- History for records created in bulk or with their owners ------------------------------------
 
 
@@ -167,6 +223,7 @@ ROADMAP_KEYS = (
     "adopted_on",
     "adopted_by",
     "source",
+    "was",
 )
 RECOMMENDATION_KEYS = (
     "number",
@@ -177,11 +234,13 @@ RECOMMENDATION_KEYS = (
     "description",
     "description_vi",
     "indicators",
+    "retired_indicators",
+    "was",
 )
-MEMBER_STATE_KEYS = ("iso2", "iso3", "name", "name_vi", "joined_on", "focal_agency", "notes")
-BODY_KEYS = ("acronym", "name", "name_vi", "kind", "role", "parent", "member_state")
-STRATEGY_KEYS = ("member_state", "name", "year", "lead_agency", "summary", "link")
-FIGURE_KEYS = ("member_state", "year", "source", "approximate", *METRICS)
+MEMBER_STATE_KEYS = ("iso2", "iso3", "name", "name_vi", "joined_on", "focal_agency", "notes", "was")
+BODY_KEYS = ("acronym", "name", "name_vi", "kind", "role", "parent", "member_state", "was")
+STRATEGY_KEYS = ("member_state", "name", "year", "lead_agency", "summary", "link", "was")
+FIGURE_KEYS = ("member_state", "year", "source", "approximate", *METRICS, "was")
 ACTIVITY_KEYS = (
     "code",
     "recommendation",
@@ -201,8 +260,15 @@ ACTIVITY_KEYS = (
     "is_illustrative",
     "milestones",
     "indicators",
+    "was",
 )
-MILESTONE_KEYS = ("title", "title_vi", "description", "planned_date", "baseline_date", "actual_date")
+# What `was` may name on an activity: its own fields, not its owners or children.
+ACTIVITY_CORRECTABLE = [
+    key
+    for key in ACTIVITY_KEYS
+    if key not in ("code", "recommendation", *ACTIVITY_OWNER_FIELDS, "milestones", "indicators", "was")
+]
+MILESTONE_KEYS = (*MILESTONE_EDITABLE_FIELDS, "was")
 INDICATOR_KEYS = (
     "name",
     "name_vi",
@@ -213,7 +279,9 @@ INDICATOR_KEYS = (
     "target_value",
     "target_year",
     "is_illustrative",
+    "was",
 )
+RETIRED_INDICATOR_KEYS = ("name", "reason")
 
 
 class _Loader:
@@ -284,16 +352,59 @@ class _Loader:
             self.recommendations[number] = found
         return self.recommendations[number]
 
+    # Corrections ---------------------------------------------------------------------------------
+
+    def correct(self, instance, row, was, where, tally):
+        """Give a record the file's values for the fields `was` names, if nobody changed them."""
+        if not was:
+            return
+        new = {key: row.get(key) for key in was}
+        if _holds(instance, new):
+            return  # Corrected by an earlier run.
+        if not _holds(instance, was):
+            tally.kept += 1
+            return
+        for key, value in new.items():
+            setattr(instance, key, _value(instance, key, value))
+        if hasattr(instance, "version"):
+            instance.version += 1  # An edit form opened before this run sees the conflict.
+        _save(instance, where, f"Corrected from {self.path.name}")
+        tally.corrected += 1
+
+    def retire_indicators(self, rows, where, recommendation):
+        """Delete the seeded indicators the file withdraws, where nobody changed or used them."""
+        tally = self.result.tally("indicator", "Indicators")
+        for index, raw in enumerate(rows, 1):
+            row = _fields(
+                raw, f"{where} retired indicator #{index}", RETIRED_INDICATOR_KEYS, required=("name",)
+            )
+            indicator = Indicator.objects.filter(recommendation=recommendation, name=row["name"]).first()
+            if indicator is None:
+                continue
+            if indicator.history.exclude(history_change_reason__startswith="Loaded from").exists():
+                tally.kept += 1
+                continue
+            indicator._change_reason = f"Withdrawn by {self.path.name}: {row.get('reason', '')}".strip()
+            try:
+                with transaction.atomic():
+                    indicator.delete()
+            except ProtectedError:  # Values were recorded for it.
+                tally.kept += 1
+                continue
+            tally.retired += 1
+
     # Sections ------------------------------------------------------------------------------------
 
     def load_roadmap(self):
         if "roadmap" not in self.data:
             raise RoadmapFileError(f"{self.path.name}: the [roadmap] table is missing.")
         row = _fields(self.data["roadmap"], "[roadmap]", ROADMAP_KEYS, required=("slug", "title"))
+        was = _was(row, "[roadmap]", ROADMAP_KEYS[1:-1])
         tally = self.result.tally("roadmap", "Roadmaps")
         self.roadmap = Roadmap.objects.filter(slug=row["slug"]).first()
         if self.roadmap:
             tally.present += 1
+            self.correct(self.roadmap, row, was, f"roadmap {row['slug']}", tally)
             return
         row["adopted_on"] = _date(row.get("adopted_on"), "[roadmap]", "adopted_on")
         self.roadmap = _save(Roadmap(**row), f"roadmap {row['slug']}")
@@ -306,17 +417,21 @@ class _Loader:
             where = f"recommendation #{index}"
             row = _fields(raw, where, RECOMMENDATION_KEYS, required=("number", "title", "title_vi"))
             indicators = row.pop("indicators", [])
+            retired = row.pop("retired_indicators", [])
             number = row["number"]
             where = f"recommendation {number}"
+            was = _was(row, where, RECOMMENDATION_KEYS[1:7])
             recommendation = existing.get(number)
             if recommendation:
                 tally.present += 1
+                self.correct(recommendation, row, was, where, tally)
             else:
                 recommendation = _save(Recommendation(roadmap=self.roadmap, **row), where, self.reason)
                 tally.created += 1
             self.recommendations[number] = recommendation
             # Indicators on a recommendation are found by name, whether or not it is new.
             self.load_indicators(indicators, where, recommendation=recommendation)
+            self.retire_indicators(retired, where, recommendation)
 
     def load_member_states(self):
         tally = self.result.tally("member_state", "Member states")
@@ -329,9 +444,11 @@ class _Loader:
                 required=("iso2", "iso3", "name", "joined_on"),
             )
             where = f"member state {row['iso2']}"
+            was = _was(row, where, MEMBER_STATE_KEYS[1:-1])
             if row["iso2"] in existing:
                 tally.present += 1
                 self.member_states[row["iso2"]] = existing[row["iso2"]]
+                self.correct(existing[row["iso2"]], row, was, where, tally)
                 continue
             row["joined_on"] = _date(row["joined_on"], where, "joined_on")
             self.member_states[row["iso2"]] = _save(MemberState(**row), where)
@@ -343,9 +460,11 @@ class _Loader:
         for index, raw in enumerate(_list(self.data, "bodies"), 1):
             row = _fields(raw, f"body #{index}", BODY_KEYS, required=("acronym", "name", "kind"))
             where = f"body {row['acronym']}"
+            was = _was(row, where, ("name", "name_vi", "kind", "role"))
             if row["acronym"] in existing:
                 tally.present += 1
                 self.bodies[row["acronym"]] = existing[row["acronym"]]
+                self.correct(existing[row["acronym"]], row, was, where, tally)
                 continue
             parent = row.pop("parent", None)
             member_state = row.pop("member_state", None)
@@ -357,25 +476,36 @@ class _Loader:
 
     def load_strategies(self):
         tally = self.result.tally("strategy", "National strategies")
-        existing = set(NationalStrategy.objects.values_list("member_state__iso2", "name"))
+        existing = {
+            (s.member_state.iso2, s.name): s for s in NationalStrategy.objects.select_related("member_state")
+        }
         for index, raw in enumerate(_list(self.data, "strategies"), 1):
             row = _fields(raw, f"strategy #{index}", STRATEGY_KEYS, required=("member_state", "name"))
             where = f"strategy {row['name']!r}"
             iso2 = row.pop("member_state")
-            if (iso2, row["name"]) in existing:
+            was = _was(row, where, STRATEGY_KEYS[1:-1])
+            # A strategy the file renamed is found by the name it was loaded with.
+            strategy = existing.get((iso2, row["name"])) or existing.get((iso2, was.get("name")))
+            if strategy:
                 tally.present += 1
+                self.correct(strategy, row, was, where, tally)
                 continue
-            _save(NationalStrategy(member_state=self.member_state(iso2, where), **row), where)
-            existing.add((iso2, row["name"]))
+            strategy = _save(NationalStrategy(member_state=self.member_state(iso2, where), **row), where)
+            existing[(iso2, row["name"])] = strategy
             tally.created += 1
 
     def load_figures(self):
         tally = self.result.tally("figure", "Country figures")
-        existing = set(CountryFigure.objects.values_list("member_state__iso2", "metric", "year"))
+        existing = {
+            (f.member_state.iso2 if f.member_state_id else None, f.metric, f.year): f
+            for f in CountryFigure.objects.select_related("member_state")
+        }
         for index, raw in enumerate(_list(self.data, "figures"), 1):
-            row = _fields(raw, f"figures #{index}", FIGURE_KEYS, required=("year",))
+            # No year: the source gives none (the figure is shown as undated).
+            row = _fields(raw, f"figures #{index}", FIGURE_KEYS)
             iso2 = row.get("member_state") or None
-            where = f"figures for {iso2 or 'ASEAN'} {row['year']}"
+            where = f"figures for {iso2 or 'ASEAN'} {row.get('year') or '(no year)'}"
+            was = _was(row, where, ("year", "source"))
             approximate = row.get("approximate", [])
             wrong = sorted(set(approximate) - set(METRICS))
             if wrong:
@@ -384,19 +514,24 @@ class _Loader:
             for metric in METRICS:
                 if metric not in row:
                     continue
-                if (iso2, metric, row["year"]) in existing:
+                # A figure whose year the file corrected is found by the year it was loaded with.
+                figure = existing.get((iso2, metric, row.get("year"))) or (
+                    existing.get((iso2, metric, was["year"])) if "year" in was else None
+                )
+                if figure:
                     tally.present += 1
+                    self.correct(figure, row, was, f"{where} {metric}", tally)
                     continue
                 figure = CountryFigure(
                     member_state=member_state,
                     metric=metric,
-                    year=row["year"],
+                    year=row.get("year"),
                     value=_decimal(row[metric], where, metric),
                     approximate=metric in approximate,
                     source=row.get("source", ""),
                 )
                 _save(figure, where)
-                existing.add((iso2, metric, row["year"]))
+                existing[(iso2, metric, row.get("year"))] = figure
                 tally.created += 1
 
     def load_activities(self):
@@ -413,9 +548,12 @@ class _Loader:
             indicator_rows = _list(row, "indicators")
             row.pop("milestones", None)
             row.pop("indicators", None)
+            was = _was(row, where, ACTIVITY_CORRECTABLE)
             if code in existing:
                 tally.present += 1
-                self._count_children(code, milestone_rows, indicator_rows, milestones, indicators)
+                activity = Activity.objects.get(code=code)
+                self.correct(activity, row, was, where, tally)
+                self._count_children(activity, milestone_rows, indicator_rows, milestones, indicators)
                 continue
             owners = {name: row.pop(name, []) for name in ACTIVITY_OWNER_FIELDS}
             number = row.pop("recommendation", None)
@@ -445,24 +583,30 @@ class _Loader:
             self.load_indicators(indicator_rows, where, activity=activity)
         activity_creation_history(created, reason=self.reason)
 
-    def _count_children(self, code, milestone_rows, indicator_rows, milestones, indicators):
-        """Children of an activity that already exists are not loaded; say which are there."""
-        titles = set(Milestone.objects.filter(activity__code=code).values_list("title", flat=True))
-        names = set(Indicator.objects.filter(activity__code=code).values_list("name", flat=True))
-        for row in milestone_rows:
-            if isinstance(row, dict) and row.get("title") in titles:
-                milestones.present += 1
-            else:
-                milestones.left_out += 1
-        for row in indicator_rows:
-            if isinstance(row, dict) and row.get("name") in names:
-                indicators.present += 1
-            else:
-                indicators.left_out += 1
+    def _count_children(self, activity, milestone_rows, indicator_rows, milestones, indicators):
+        """Children of an activity that already exists are not loaded; say which are there, and
+        correct those the file corrects."""
+        titles = {m.title: m for m in Milestone.objects.filter(activity=activity)}
+        names = {i.name: i for i in Indicator.objects.filter(activity=activity)}
+        for kind, rows, found, tally, keys in [
+            ("milestone", milestone_rows, titles, milestones, MILESTONE_KEYS),
+            ("indicator", indicator_rows, names, indicators, INDICATOR_KEYS),
+        ]:
+            key = "title" if kind == "milestone" else "name"
+            for row in rows:
+                record = found.get(row.get(key)) if isinstance(row, dict) else None
+                if record is None:
+                    tally.left_out += 1
+                    continue
+                tally.present += 1
+                where = f"activity {activity.code} {kind} {record}"
+                row = _fields(row, where, keys)
+                self.correct(record, row, _was(row, where, keys[1:-1]), where, tally)
 
     def _create_milestone(self, activity, raw, where):
         row = _fields(raw, where, MILESTONE_KEYS, required=("title", "planned_date"))
         where = f"{where} ({row['title']!r})"
+        row.pop("was", None)
         for key in ("planned_date", "baseline_date", "actual_date"):
             row[key] = _date(row.get(key), where, key)
         row["baseline_date"] = row["baseline_date"] or row["planned_date"]
@@ -473,17 +617,18 @@ class _Loader:
     def load_indicators(self, rows, where, *, activity=None, recommendation=None):
         tally = self.result.tally("indicator", "Indicators")
         owner = {"activity": activity} if activity else {"recommendation": recommendation}
-        existing = set(Indicator.objects.filter(**owner).values_list("name", flat=True))
+        existing = {i.name: i for i in Indicator.objects.filter(**owner)}
         for index, raw in enumerate(rows, 1):
             row = _fields(raw, f"{where} indicator #{index}", INDICATOR_KEYS, required=("name", "unit"))
+            row_where = f"{where} indicator {row['name']!r}"
+            was = _was(row, row_where, INDICATOR_KEYS[1:-1])
             if row["name"] in existing:
                 tally.present += 1
+                self.correct(existing[row["name"]], row, was, row_where, tally)
                 continue
-            row_where = f"{where} indicator {row['name']!r}"
             for key in ("baseline_value", "target_value"):
                 row[key] = _decimal(row.get(key), row_where, key)
-            _save(Indicator(**owner, **row), row_where, self.reason)
-            existing.add(row["name"])
+            existing[row["name"]] = _save(Indicator(**owner, **row), row_where, self.reason)
             tally.created += 1
 
 

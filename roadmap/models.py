@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -232,7 +233,9 @@ class CountryFigure(models.Model):
         related_name="figures",
     )
     metric = models.CharField(_("metric"), max_length=40, choices=Metric.choices)
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Empty when the source gives no year.")
+    )
     value = models.DecimalField(_("value"), max_digits=8, decimal_places=2)
     approximate = models.BooleanField(_("approximate"), default=False)
     source = models.CharField(_("source"), max_length=300, blank=True)
@@ -240,8 +243,13 @@ class CountryFigure(models.Model):
     class Meta:
         verbose_name = _("country figure")
         verbose_name_plural = _("country figures")
-        # ASEAN as a whole (no member state) first, on every database.
-        ordering = [F("member_state__name").asc(nulls_first=True), "metric", "year"]
+        # ASEAN as a whole (no member state) first, undated figures last, on every database.
+        ordering = [
+            F("member_state__name").asc(nulls_first=True),
+            "metric",
+            F("year").asc(nulls_last=True),
+        ]
+        # NULLs are distinct in a unique index: the undated figures get constraints of their own.
         constraints = [
             models.UniqueConstraint(
                 fields=["member_state", "metric", "year"],
@@ -253,11 +261,22 @@ class CountryFigure(models.Model):
                 condition=Q(member_state__isnull=True),
                 name="asean_figure_unique",
             ),
+            models.UniqueConstraint(
+                fields=["member_state", "metric"],
+                condition=Q(member_state__isnull=False, year__isnull=True),
+                name="country_figure_undated_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["metric"],
+                condition=Q(member_state__isnull=True, year__isnull=True),
+                name="asean_figure_undated_unique",
+            ),
         ]
 
     def __str__(self):
         where = self.member_state.name if self.member_state_id else "ASEAN"
-        return f"{where}: {self.get_metric_display()} {self.year} = {self.value}"
+        year = f" {self.year}" if self.year else ""
+        return f"{where}: {self.get_metric_display()}{year} = {self.value}"
 
 
 class ActivityStatus(models.TextChoices):
@@ -571,6 +590,46 @@ class MilestoneQuerySet(models.QuerySet):
         return self.pending().filter(planned_date__gte=today or _today())
 
 
+class DatePrecision(models.TextChoices):
+    """How exactly a source gives a date; the stored date is the first day of the period."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    EARLY_YEAR = "early_year", _("Early in the year")
+    HALF_YEAR = "half_year", _("Half-year")
+    YEAR = "year", _("Year")
+
+
+def date_with_precision(value, precision=DatePrecision.DAY):
+    """A date as exactly as it is known: "2020-12-11", "March 2020", "early 2020",
+    "July to December 2020", "2020". The one rule every page and report uses."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.MONTH:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    if precision == DatePrecision.EARLY_YEAR:
+        return _("early %(year)s") % {"year": value.year}
+    if precision == DatePrecision.HALF_YEAR:
+        if value.month <= 6:
+            return _("January to June %(year)s") % {"year": value.year}
+        return _("July to December %(year)s") % {"year": value.year}
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    return value.isoformat()
+
+
+# What a person sets on a milestone: the plan form's fields and the data file's keys.
+MILESTONE_EDITABLE_FIELDS = (
+    "title",
+    "title_vi",
+    "description",
+    "planned_date",
+    "baseline_date",
+    "actual_date",
+    "date_precision",
+)
+
+
 class Milestone(BilingualMixin, models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="milestones"
@@ -583,6 +642,16 @@ class Milestone(BilingualMixin, models.Model):
         _("baseline date"), null=True, blank=True, help_text=_("The date first agreed.")
     )
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=12,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        blank=True,  # A form that leaves it out keeps exact dates: saved as "day".
+        help_text=_(
+            "How exactly the source gives the dates: for a month, a half-year or a year, store its first day."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -612,6 +681,18 @@ class Milestone(BilingualMixin, models.Model):
     @property
     def state(self):
         return MilestoneState(milestone_state(self.planned_date, self.actual_date))
+
+    def save(self, *args, **kwargs):
+        self.date_precision = self.date_precision or DatePrecision.DAY
+        super().save(*args, **kwargs)
+
+    @property
+    def planned_display(self):
+        return date_with_precision(self.planned_date, self.date_precision)
+
+    @property
+    def actual_display(self):
+        return date_with_precision(self.actual_date, self.date_precision)
 
     def get_state_display(self):
         return self.state.label

@@ -2,7 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_INPUT, VersionedForm
-from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Body, Indicator, MemberState, Milestone
+from roadmap.models import (
+    ACTIVITY_OWNER_FIELDS,
+    MILESTONE_EDITABLE_FIELDS,
+    Activity,
+    Body,
+    Indicator,
+    MemberState,
+    Milestone,
+)
 
 
 class ActivityForm(VersionedForm):
@@ -94,7 +102,7 @@ class MilestoneForm(VersionedForm):
 
     class Meta:
         model = Milestone
-        fields = ["title", "title_vi", "description", "planned_date", "baseline_date", "actual_date"]
+        fields = list(MILESTONE_EDITABLE_FIELDS)
         widgets = {
             "planned_date": DATE_INPUT,
             "baseline_date": DATE_INPUT,

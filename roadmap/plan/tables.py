@@ -5,7 +5,7 @@ from django.utils.translation import gettext_noop
 
 from core.tables import nulls_last, order_by_expressions
 from roadmap import badges
-from roadmap.models import ACTIVITY_ORDER, MILESTONE_ORDER, Activity, Milestone
+from roadmap.models import ACTIVITY_ORDER, MILESTONE_ORDER, Activity, Milestone, date_with_precision
 
 # django-tables2 ships no Vietnamese catalogue: its pagination words are translated in ours.
 PAGINATION_WORDS = (gettext_noop("previous"), gettext_noop("next"))
@@ -83,6 +83,16 @@ class MilestoneTable(tables.Table):
 
     def order_actual_date(self, queryset, is_descending):
         return order_by_expressions(queryset, [*nulls_last("actual_date"), *MILESTONE_ORDER], is_descending)
+
+    # Dates as exactly as they are known ("early 2020"), the one rule pages and reports use.
+    def render_planned_date(self, value, record):
+        return date_with_precision(value, record.date_precision)
+
+    def render_baseline_date(self, value, record):
+        return date_with_precision(value, record.date_precision)
+
+    def render_actual_date(self, value, record):
+        return date_with_precision(value, record.date_precision)
 
     def render_title(self, record):
         return record.local_title

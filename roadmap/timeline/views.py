@@ -86,6 +86,7 @@ class TimelineView(PermissionRequiredMixin, FilterView):
                     label=milestone.local_title,
                     date=milestone.actual_date or milestone.planned_date,
                     state=milestone.state.value,
+                    shown=milestone.actual_display or milestone.planned_display,
                 )
                 for milestone in activity.milestones.all()
             ],
