@@ -1,7 +1,7 @@
 import pytest
 
 from tests import factories
-from tests.helpers import open_cycle
+from tests.helpers import open_cycle, small_plan
 
 
 @pytest.fixture(autouse=True)
@@ -80,20 +80,7 @@ def any_user(request):
 @pytest.fixture
 def plan(roadmap, viet_nam, thailand, costi):
     """A small plan: one activity led by Viet Nam with Thailand taking part, with a milestone."""
-    rec = factories.RecommendationFactory(roadmap=roadmap, number=2)
-    activity = factories.ActivityFactory(
-        roadmap=roadmap,
-        recommendation=rec,
-        code="R2.1",
-        title="Readiness assessment pilots",
-        title_vi="Thí điểm đánh giá mức độ sẵn sàng",
-        lead_member_states=[viet_nam],
-        participating_member_states=[thailand],
-        supporting_bodies=[costi],
-    )
-    milestone = factories.MilestoneFactory(activity=activity, title="Pilot report")
-    indicator = factories.IndicatorFactory(activity=activity, name="Enterprises assessed")
-    return {"recommendation": rec, "activity": activity, "milestone": milestone, "indicator": indicator}
+    return small_plan(roadmap=roadmap, viet_nam=viet_nam, thailand=thailand, costi=costi)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Records built once per module (the query-count tests' large records, the tracker matrix's world), and
-the query count of a page.
+"""Records built once per module (the query-count tests' large records, the two permission matrices'
+worlds), the objects of such a record read afresh in each test (`Records`), and the query count of a
+page.
 
 `built_once` opens an outer transaction in which a module-scoped fixture builds (and measures) its
 record; on leaving, everything is rolled back, so no row leaks into another module's tests or
@@ -34,3 +35,16 @@ def count_queries(client, url):
         response = client.get(url)
     assert response.status_code == 200, url
     return len(captured), response
+
+
+class Records(dict):
+    """Objects by key, each read from the database the first time a test asks for it."""
+
+    def __init__(self, model, pks):
+        super().__init__()
+        self.model, self.pks = model, pks
+
+    def __missing__(self, key):
+        pk = self.pks[key]
+        self[key] = None if pk is None else self.model.objects.get(pk=pk)
+        return self[key]
