@@ -2,12 +2,21 @@ import pytest
 
 from tests import factories
 from tests.helpers import open_cycle, small_plan
+from tests.helpers.large_record import measure_everything
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     # Every test starts in English whatever the machine's locale.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(scope="session")
+def measured_on_the_large_record(django_db_setup, django_db_blocker, tmp_path_factory):
+    """What each query-count module measured on the one large record (tests/helpers/large_record.py),
+    by module and size: built once per session (per xdist worker) and rolled back before any test
+    runs on it, so none of its rows reaches another test."""
+    return measure_everything(django_db_blocker, media_root=tmp_path_factory.mktemp("large-record"))
 
 
 @pytest.fixture
