@@ -400,24 +400,37 @@ class LargeRecord:
         return activity
 
     def add_updates(self, activity, i):
-        """Viet Nam's update in state i % 5 (none, draft, submitted, returned, approved), Thailand's
-        in state i % 4 (draft, submitted, approved, returned), a third party's submitted with a link."""
+        """Viet Nam's update in state i % 5 (approved, none, draft, submitted, returned), Thailand's in
+        state i % 4 (draft, submitted, approved, returned), each with a milestone achieved and
+        indicator values, and a third party's submitted with a link."""
         third_parties = self.third_parties()
         third = third_parties[i % len(third_parties)]
         kind = "body" if isinstance(third, Body) else "member_state"
         cycle_services.due_update_add(
             cycle=self.cycle, activity=activity, acting_user=self.secretariat, **{kind: third}
         )
-        sec = self.secretariat
-        if i % 5 >= 1:
-            update = write_update(
-                author=self.focal_vn, activity=activity, cycle=self.cycle, submit=i % 5 >= 2
+        sec, yesterday = self.secretariat, timezone.localdate() - datetime.timedelta(days=1)
+        milestone, indicator = activity.milestones.get(), activity.indicators.get()
+
+        def write(author, party, submit):
+            return write_update(
+                author=author,
+                activity=activity,
+                cycle=self.cycle,
+                submit=submit,
+                proposed_status="ongoing",
+                proposed_percent=20 + i,
+                achievements=[(milestone, yesterday)],
+                values=[(indicator, party, i, ""), (indicator, None, i + 1, "")],
             )
-            if i % 5 == 3:
-                review_services.progress_update_return(update=update, comment="More.", acting_user=sec)
-            elif i % 5 == 4:
+
+        if i % 5 != 1:
+            update = write(self.focal_vn, self.viet_nam, submit=i % 5 != 2)
+            if i % 5 == 0:
                 review_services.progress_update_approve(update=update, acting_user=sec)
-        other = write_update(author=self.focal_th, activity=activity, cycle=self.cycle, submit=i % 4 != 0)
+            elif i % 5 == 4:
+                review_services.progress_update_return(update=update, comment="More.", acting_user=sec)
+        other = write(self.focal_th, self.thailand, submit=i % 4 != 0)
         if i % 4 == 2:
             review_services.progress_update_approve(update=other, acting_user=sec)
         elif i % 4 == 3:
