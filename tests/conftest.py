@@ -1,13 +1,22 @@
 import pytest
 
 from tests import factories
-from tests.helpers import open_cycle
+from tests.helpers import open_cycle, small_plan
+from tests.helpers.large_record import measure_everything
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     # Every test starts in English whatever the machine's locale.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(scope="session")
+def measured_on_the_large_record(django_db_setup, django_db_blocker, tmp_path_factory):
+    """What each query-count module measured on the one large record (tests/helpers/large_record.py),
+    by module and size: built once per session (per xdist worker) and rolled back before any test
+    runs on it, so none of its rows reaches another test."""
+    return measure_everything(django_db_blocker, media_root=tmp_path_factory.mktemp("large-record"))
 
 
 @pytest.fixture
@@ -80,20 +89,7 @@ def any_user(request):
 @pytest.fixture
 def plan(roadmap, viet_nam, thailand, costi):
     """A small plan: one activity led by Viet Nam with Thailand taking part, with a milestone."""
-    rec = factories.RecommendationFactory(roadmap=roadmap, number=2)
-    activity = factories.ActivityFactory(
-        roadmap=roadmap,
-        recommendation=rec,
-        code="R2.1",
-        title="Readiness assessment pilots",
-        title_vi="Thí điểm đánh giá mức độ sẵn sàng",
-        lead_member_states=[viet_nam],
-        participating_member_states=[thailand],
-        supporting_bodies=[costi],
-    )
-    milestone = factories.MilestoneFactory(activity=activity, title="Pilot report")
-    indicator = factories.IndicatorFactory(activity=activity, name="Enterprises assessed")
-    return {"recommendation": rec, "activity": activity, "milestone": milestone, "indicator": indicator}
+    return small_plan(roadmap=roadmap, viet_nam=viet_nam, thailand=thailand, costi=costi)
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The tests' one home for helpers: plain functions, imported by test modules and conftest files alike.
 
 - `records`: the record written through the real services (`open_cycle`, `close_cycle`,
-  `write_update`, `approve`, `return_update`, `correct`, `open_cycle_owing_three`); every argument
-  is keyword-only.
+  `write_update`, `approve`, `return_update`, `correct`, `open_cycle_owing_three`, `small_plan`); every
+  argument is keyword-only.
 - `web`: what a view test reads off a response (`messages_of`, `login_redirect`, `template_names`).
 - `browser`: logging in through the real form in Playwright (`log_in`, `PASSWORD`).
 - `permission_matrix`: the machinery both permission matrices run on.
@@ -18,6 +18,7 @@ from tests.helpers.records import (
     open_cycle,
     open_cycle_owing_three,
     return_update,
+    small_plan,
     write_update,
 )
 from tests.helpers.web import login_redirect, messages_of, template_names
@@ -31,6 +32,7 @@ __all__ = [
     "open_cycle",
     "open_cycle_owing_three",
     "return_update",
+    "small_plan",
     "template_names",
     "write_update",
 ]

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests import factories
 from tests.helpers.web import login_redirect, template_names
 
 LOGIN = "login"
@@ -32,6 +33,18 @@ FOCAL_TH = "focal_th"
 COSTI_REP = "costi_rep"
 OBSERVER = "observer"
 SUPERUSER = "superuser"
+
+
+def user_per_role(*, viet_nam, thailand, costi):
+    """A signed-in user for each role both matrices ask about, by role."""
+    return {
+        SECRETARIAT: factories.SecretariatFactory(username="sec"),
+        FOCAL_VN: factories.FocalPointFactory(username="focal.vn", member_state=viet_nam),
+        FOCAL_TH: factories.FocalPointFactory(username="focal.th", member_state=thailand),
+        COSTI_REP: factories.BodyRepresentativeFactory(username="costi.rep", body=costi),
+        OBSERVER: factories.ObserverFactory(username="observer"),
+        SUPERUSER: factories.UserFactory(username="root", is_superuser=True, is_staff=True),
+    }
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,25 @@ from tracker.updates import services as update_services
 NARRATIVE = "Pilots ran in two provinces."
 
 
+def small_plan(*, roadmap, viet_nam, thailand, costi):
+    """Recommendation 2 and its activity R2.1, led by Viet Nam with Thailand taking part and COSTI
+    supporting, with a milestone and an indicator (tests/conftest.py `plan`)."""
+    rec = factories.RecommendationFactory(roadmap=roadmap, number=2)
+    activity = factories.ActivityFactory(
+        roadmap=roadmap,
+        recommendation=rec,
+        code="R2.1",
+        title="Readiness assessment pilots",
+        title_vi="Thí điểm đánh giá mức độ sẵn sàng",
+        lead_member_states=[viet_nam],
+        participating_member_states=[thailand],
+        supporting_bodies=[costi],
+    )
+    milestone = factories.MilestoneFactory(activity=activity, title="Pilot report")
+    indicator = factories.IndicatorFactory(activity=activity, name="Enterprises assessed")
+    return {"recommendation": rec, "activity": activity, "milestone": milestone, "indicator": indicator}
+
+
 def open_cycle(*, by, slug="2026-H2", name="2026 second half", **fields):
     """Cycle `slug` (deadline in 14 days unless `fields` say otherwise), opened by `by` (the secretariat)."""
     cycle = factories.ReportingCycleFactory(slug=slug, name=name, **fields)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from roadmap.models import Activity, ActivityStatus, Milestone
 from roadmap.selectors import ParticipationCell, RecommendationProgress
 from tests import factories
 from tests.helpers import approve, open_cycle, write_update
+from tests.helpers.large_record import count_queries, measures
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
@@ -460,46 +459,43 @@ def test_roadmap_does_not_import_the_tracker():
                 assert not any(alias.name.startswith("tracker") for alias in node.names), path
 
 
-# --- Constant queries ----------------------------------------------------------------------------
+# --- Constant queries: measured on the one large record (tests/helpers/large_record.py) -----------
 
 
-def count(client, url):
-    client.get(url)  # warm-up: sessions, content types
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
+CASES = [
+    ("secretariat_user", ""),
+    ("observer_user", "?member_state=VN&body=COSTI"),
+    ("focal_vn", ""),
+    ("costi_rep", "?member_state=all&body=all"),
+]
+CLIENTS = {
+    "secretariat_user": "secretariat",
+    "observer_user": "observer",
+    "focal_vn": "focal point",
+    "costi_rep": "body representative",
+}
 
 
-@pytest.mark.parametrize(
-    ("role", "query"),
-    [
-        ("secretariat_user", ""),
-        ("observer_user", "?member_state=VN&body=COSTI"),
-        ("focal_vn", ""),
-        ("costi_rep", "?member_state=all&body=all"),
-    ],
-)
+@measures
+def measure(record, size):
+    """The dashboard for each role and filter at this size of the large record."""
+    clients = record.clients()
+    results = {}
+    for role, query in CASES:
+        count, _, body = count_queries(clients[CLIENTS[role]], URL + query)
+        results[role, query] = count, len(body)
+    return results
+
+
+@pytest.fixture
+def measured(measured_on_the_large_record):
+    return measured_on_the_large_record[__name__]
+
+
+@pytest.mark.parametrize(("role", "query"), CASES)
 @pytest.mark.slow
-def test_query_count_does_not_grow_with_the_data(
-    client, world, record, request, role, query, django_assert_max_num_queries
-):
-    user = request.getfixturevalue(role)
-    client.force_login(user)
-    small = count(client, URL + query)
-    small_size = len(client.get(URL + query).content)
-    grow(world["recs"], world["states"], world["bodies"], 30, start=100)
-    more_states = [factories.MemberStateFactory(iso2=f"Q{c}", iso3=f"Q{c}X") for c in "ABCDE"]
-    grow(world["recs"], more_states + world["states"], world["bodies"], 10, start=200)
-    cycle, reviewer = record["cycle"], request.getfixturevalue("secretariat_user")
-    focal = request.getfixturevalue("focal_vn")
-    for activity in Activity.objects.filter(lead_member_states=world["states"][0], code__startswith="X")[:8]:
-        if (
-            not activity.is_finished
-            and not ProgressUpdate.objects.filter(activity=activity, cycle=cycle).exists()
-        ):
-            approved_update(focal, activity, cycle, reviewer)
-    client.get(URL + query)
-    with django_assert_max_num_queries(small):
-        response = client.get(URL + query)
-    assert len(response.content) > small_size
+def test_query_count_does_not_grow_with_the_data(measured, role, query):
+    small, small_size = measured["small"][role, query]
+    large, large_size = measured["large"][role, query]
+    assert large <= small, f"{small} queries on the small record, {large} on the large one"
+    assert large_size > small_size

@@ -5,13 +5,12 @@ import io
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.spreadsheets import neutralise
-from roadmap.models import ActivityStatus
+from roadmap.models import Activity, ActivityStatus
 from tests import factories
+from tests.helpers.large_record import count_queries, measures
 
 pytestmark = pytest.mark.django_db
 
@@ -276,42 +275,46 @@ def test_every_role_may_export(client, data, any_user):
     assert len(csv_rows(content)) == 4
 
 
-# --- scale: constant queries --------------------------------------------------------------------
+# --- scale: constant queries, measured on the one large record (tests/helpers/large_record.py)
 
 
-def _export_queries(client, fmt):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("roadmap:activity_list"), {"export": fmt})
-        content = _content(response)  # a streamed CSV queries while it is read
-    return len(ctx.captured_queries), content
+def _owners(names):
+    return sorted(filter(None, (names or "").split(", ")))
+
+
+@measures
+def measure(record, size):
+    """Both exports at this size of the large record, their rows, and every activity's owners."""
+    client = record.clients()["observer"]
+    url = reverse("roadmap:activity_list")
+    results = {}
+    for fmt in ("csv", "xlsx"):
+        count, _, content = count_queries(client, f"{url}?export={fmt}")
+        results[fmt] = count, csv_rows(content) if fmt == "csv" else xlsx_rows(content)
+    results["owners"] = {
+        a.code: (
+            sorted(s.iso2 for s in a.lead_member_states.all()),
+            sorted(b.acronym for b in a.supporting_bodies.all()),
+        )
+        for a in Activity.objects.prefetch_related("lead_member_states", "supporting_bodies")
+    }
+    return results
+
+
+@pytest.fixture
+def measured(measured_on_the_large_record):
+    return measured_on_the_large_record[__name__]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_export_query_count_is_constant_in_the_number_of_activities(
-    reader, roadmap, viet_nam, thailand, costi, accmsme, fmt
-):
-    rec = factories.RecommendationFactory(roadmap=roadmap, number=1)
-
-    def add(count):
-        for _ in range(count):
-            factories.ActivityFactory(
-                roadmap=roadmap,
-                recommendation=rec,
-                lead_member_states=[viet_nam],
-                participating_member_states=[thailand],
-                lead_bodies=[costi],
-                supporting_bodies=[accmsme],
-            )
-
-    add(5)
-    few, content = _export_queries(reader, fmt)
-    rows = csv_rows(content) if fmt == "csv" else xlsx_rows(content)
-    assert len(rows) == 6
-    add(55)
-    many, content = _export_queries(reader, fmt)
-    rows = csv_rows(content) if fmt == "csv" else xlsx_rows(content)
-    assert len(rows) == 61
-    assert all(r[4] == "VN" and r[7] == "ACCMSME" for r in rows[1:])
+def test_export_query_count_is_constant_in_the_number_of_activities(measured, fmt):
+    few, few_rows = measured["small"][fmt]
+    many, rows = measured["large"][fmt]
+    owners = measured["large"]["owners"]
+    assert len(few_rows) == len(measured["small"]["owners"]) + 1
+    assert len(rows) == len(owners) + 1
+    assert len(rows) >= 7 * len(few_rows)
+    assert all((_owners(r[4]), _owners(r[7])) == owners[r[0]] for r in rows[1:])
     assert many == few
     assert few <= 12

@@ -17,11 +17,14 @@ it, whatever their country: a focal point of Viet Nam may not edit R2.1 although
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from roadmap import urls as roadmap_urls
 from roadmap.models import Activity, Indicator, Milestone
 from tests import factories
+from tests.helpers import small_plan
+from tests.helpers.large_record import Records, built_once
 from tests.helpers.permission_matrix import (
     ANONYMOUS,
     COSTI_REP,
@@ -39,6 +42,7 @@ from tests.helpers.permission_matrix import (
     assert_outcome,
     cases,
     send,
+    user_per_role,
 )
 from tests.helpers.web import login_redirect
 
@@ -199,27 +203,38 @@ CASES = cases(MATRIX, ROLES)
 # --- Fixtures and helpers ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(plan, viet_nam, thailand, costi, secretariat_user, focal_vn, focal_th, costi_rep, observer_user):
+def _build_world():
+    """The plan of tests/conftest.py, a recommendation indicator and a user per role: primary keys."""
+    viet_nam = factories.MemberStateFactory(iso2="VN", iso3="VNM", name="Viet Nam", name_vi="Việt Nam")
+    thailand = factories.MemberStateFactory(iso2="TH", iso3="THA", name="Thailand", name_vi="Thái Lan")
+    costi = factories.BodyFactory(
+        acronym="COSTI", name="ASEAN Committee on Science, Technology and Innovation"
+    )
+    plan = small_plan(roadmap=factories.RoadmapFactory(), viet_nam=viet_nam, thailand=thailand, costi=costi)
     rec_indicator = factories.IndicatorFactory(
         activity=None, recommendation=plan["recommendation"], name="SMEs with a strategy", unit="SMEs"
     )
-    superuser = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    users = user_per_role(viet_nam=viet_nam, thailand=thailand, costi=costi)
+    objects = {**plan, "rec_indicator": rec_indicator, "viet_nam": viet_nam, "thailand": thailand}
     return {
-        **plan,
-        "rec_indicator": rec_indicator,
-        "viet_nam": viet_nam,
-        "thailand": thailand,
-        "costi": costi,
-        "users": {
-            ANONYMOUS: None,
-            SECRETARIAT: secretariat_user,
-            FOCAL_VN: focal_vn,
-            FOCAL_TH: focal_th,
-            COSTI_REP: costi_rep,
-            OBSERVER: observer_user,
-            SUPERUSER: superuser,
-        },
+        "objects": {key: (type(obj), obj.pk) for key, obj in {**objects, "costi": costi}.items()},
+        "users": {role: user.pk for role, user in users.items()},
+    }
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The world's primary keys; its rows live in a transaction rolled back after the module."""
+    with built_once(django_db_blocker):
+        yield _build_world()
+
+
+@pytest.fixture
+def world(built):
+    """The world's objects as they are now: a previous test's writes were rolled back."""
+    return {
+        **{key: model.objects.get(pk=pk) for key, (model, pk) in built["objects"].items()},
+        "users": Records(get_user_model(), {ANONYMOUS: None, **built["users"]}),
     }
 
 
@@ -259,9 +274,9 @@ def test_permission_matrix(client, world, row, role):
     assert_outcome(client, response, url=url, expected=row.expected[role], before=before, db_state=db_state)
 
 
-def test_focal_point_of_the_leading_country_cannot_edit_its_activity(client, world, focal_vn):
+def test_focal_point_of_the_leading_country_cannot_edit_its_activity(client, world):
     """Plan editing is the secretariat's, whatever the country (progress updates come later)."""
-    activity = world["activity"]
+    activity, focal_vn = world["activity"], world["users"][FOCAL_VN]
     assert world["viet_nam"] in activity.lead_member_states.all()
     client.force_login(focal_vn)
     url = reverse("roadmap:activity_update", args=[activity.code])

@@ -48,7 +48,7 @@ from django.utils import timezone
 from roadmap.models import Activity, Body, MemberState
 from tests import factories
 from tests.helpers import template_names, write_update
-from tests.helpers.large_record import built_once
+from tests.helpers.large_record import Records, built_once
 from tests.helpers.permission_matrix import (
     ANONYMOUS,
     COSTI_REP,
@@ -67,6 +67,7 @@ from tests.helpers.permission_matrix import (
     assert_outcome,
     cases,
     send,
+    user_per_role,
 )
 from tracker import urls as tracker_urls
 from tracker.cycles import services as cycle_services
@@ -167,12 +168,7 @@ def _build_world():
     }
 
     users = {
-        SECRETARIAT: factories.SecretariatFactory(username="sec"),
-        FOCAL_VN: factories.FocalPointFactory(username="focal.vn", member_state=viet_nam),
-        FOCAL_TH: factories.FocalPointFactory(username="focal.th", member_state=thailand),
-        COSTI_REP: factories.BodyRepresentativeFactory(username="costi.rep", body=costi),
-        OBSERVER: factories.ObserverFactory(username="observer"),
-        SUPERUSER: factories.UserFactory(username="root", is_superuser=True, is_staff=True),
+        **user_per_role(viet_nam=viet_nam, thailand=thailand, costi=costi),
         INACTIVE_VN: factories.FocalPointFactory(
             username="focal.vn.former", member_state=viet_nam, is_active=False
         ),
@@ -317,19 +313,6 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):
         world, users = _build_world()
         world["sessions"] = _sign_in_once(users)
         yield world
-
-
-class Records(dict):
-    """Objects by key, each read from the database the first time a test asks for it."""
-
-    def __init__(self, model, pks):
-        super().__init__()
-        self.model, self.pks = model, pks
-
-    def __missing__(self, key):
-        pk = self.pks[key]
-        self[key] = None if pk is None else self.model.objects.get(pk=pk)
-        return self[key]
 
 
 @pytest.fixture
