@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core.numbers import round_half_up
+from core.numbers import show
 from roadmap.models import ActivityStatus, Flag, MilestoneState
 
 # The status colours of the badges (static/css/app.css), so a chart and a table agree.
@@ -110,13 +110,9 @@ def _esc(value) -> str:
 
 
 def number(value) -> str:
-    """A figure as charts write it: 12 rather than 12.0, one decimal otherwise, rounded half up."""
-    if value is None:
-        return ""
-    rounded = round_half_up(value, 1)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return str(rounded)
+    """A figure as charts write it, in the active language: 12 rather than 12.0, one decimal
+    otherwise, rounded half up (`core.numbers.show`)."""
+    return show(value, 1)
 
 
 def _text_width(text: str, size: float = FONT_SIZE) -> float:
@@ -333,14 +329,20 @@ def bars(
     unit: str = "%",
     colour: str | None = None,
     chart_id: str | None = None,
+    shown=None,
 ) -> Chart:
-    """Horizontal bars against a track up to `maximum`, each with its value written at its end."""
+    """Horizontal bars against a track up to `maximum`, each with its value written at its end.
+
+    `shown` writes a value (e.g. `core.numbers.show_percent`, as the report's tables do); by default
+    the figure and `unit` with nothing between ("62.5%").
+    """
     chart_id = _make_id("bars", chart_id, title, categories, values, maximum, unit)
     headers = [_("Category"), _("Value")]
     if not categories:
         return _no_data(chart_id, title, description, headers)
     colour = colour or DEFAULT_BAR
-    rows = [[category, f"{number(values[i] or 0)}{unit}"] for i, category in enumerate(categories)]
+    shown = shown or (lambda value: f"{number(value)}{unit}")
+    rows = [[category, shown(values[i] or 0)] for i, category in enumerate(categories)]
     width = 720
     label_w = _label_column(categories)
     value_w = max(56, max(_text_width(row[1]) for row in rows) + 12)

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.utils.translation import override
 
+from core.numbers import show_percent
 from roadmap import charts
 from roadmap.models import ActivityStatus, Flag, MilestoneState
 
@@ -127,6 +129,22 @@ def test_chart_figures_round_halves_up_as_a_spreadsheet_does():
     chart = charts.bars(title="Average", description="Average completion.", categories=["R1"], values=[48.25])
     assert chart.rows == [["R1", "48.3%"]]
     assert "48.3%" in texts(parse(chart))
+
+
+def test_chart_figures_follow_the_active_language_and_can_be_written_as_the_tables_write_them():
+    with override("vi"):
+        assert charts.number(62.5) == "62,5"
+        chart = charts.bars(
+            title="Average",
+            description="Average completion.",
+            categories=["R1"],
+            values=[62.5],
+            shown=show_percent,
+        )
+    assert chart.rows == [["R1", "62,5\u00a0%"]]
+    assert "62,5\u00a0%" in texts(parse(chart))
+    with override("en"):
+        assert charts.number(62.5) == "62.5"
 
 
 def test_bars_with_another_unit_and_colour():

@@ -780,3 +780,26 @@ def test_csv_marks_illustrative_activities(illustrative):
 
     column = rows[0].index("Illustrative")
     assert {row[1]: row[column] for row in rows[1:]} == {"R2.1": LEGEND, "R2.2": "", "R2.3": "", "R2.4": ""}
+
+
+# --- Language: numbers, the cover, chart labels ------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+@pytest.mark.parametrize(
+    ("language", "shown", "foreign"),
+    [("vi", "33,3", r"\d\.\d\s?%"), ("en", "33.3", r"\d,\d\s?%")],
+)
+def test_numbers_follow_the_report_language_in_charts_and_tables(record, fmt, language, shown, foreign):
+    r24 = record["activities"][3]
+    r24.percent_complete = 13  # (40 + 20 + 60 + 13) / 4 = 33.25: the average shows a decimal
+    r24.save()
+    content, _data = _build(record, fmt, language=language)
+    text = _text_of(fmt, content)
+    if fmt == "html":  # what the reader sees: not the stylesheet's widths
+        text = re.sub(r"<style.*?</style>|<[^>]*>", " ", text, flags=re.S)
+    assert re.findall(foreign, text) == []
+    # The completion chart says it as the tables do: the language's separator, a space before %.
+    assert re.search(rf"{re.escape(shown)}\s%", text)
+    assert f"{shown}%" not in text

@@ -14,6 +14,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.numbers import show_percent
 from roadmap.charts import STATUS_COLOURS, bars, stacked_bars
 
 # The secretariat sits in Jakarta: "generated on" is told in its time, whatever the server's.
@@ -211,6 +212,7 @@ def charts(report) -> dict:
         categories=categories,
         values=[float(s.completion) for s in report.sections],
         chart_id="report-completion",
+        shown=show_percent,
     )
     owing = [p for p in report.participation if p.expected]
     reporting = bars(
@@ -223,6 +225,7 @@ def charts(report) -> dict:
         values=[float(p.percent_approved) for p in owing],
         colour="#146c43",
         chart_id="report-reporting",
+        shown=show_percent,
     )
     return {"status": status, "completion": completion, "reporting": reporting}
 
