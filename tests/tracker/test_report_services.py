@@ -125,6 +125,15 @@ def test_the_command_lines_report_has_no_user(cycle, approved_vn):
     assert b"the command line" in stored_bytes(report)
 
 
+def test_the_command_lines_vietnamese_report_says_who_generated_it_in_vietnamese(cycle, approved_vn):
+    report = services.report_generate_for_command(
+        report=services.new_report(cycle=cycle, fmt="html", language="vi")
+    )
+    html = stored_bytes(report).decode()
+    assert "dòng lệnh" in html
+    assert "the command line" not in html
+
+
 def test_a_failure_is_recorded_as_failed_with_its_error(cycle, plan, secretariat_user, monkeypatch):
     def broken(data, fmt, *, progress):
         progress(50, "Half way")

@@ -270,9 +270,11 @@ def mark_stale_reports():
 
 
 def _generated_by(report):
+    """Who generated the report, in words, in the report's language (not the request's or the thread's)."""
     if report.requested_by_id:
         return str(report.requested_by)
-    return _("the command line")
+    with override(report.language):
+        return _("the command line")
 
 
 # progress(percent 0-100, what is happening now)
