@@ -248,6 +248,23 @@ def _label_column(labels, minimum=80, maximum=260) -> float:
     return max(minimum, min(maximum, longest + 12))
 
 
+LINE_H = FONT_SIZE + 2
+
+
+def _label_lines(labels, width: float) -> list[list[str]]:
+    """Each row label on one line, or on two where the column is too narrow: a label is not cut
+    unless it needs more than two lines (the full text stays in the row's <title>)."""
+    return [
+        [str(label)] if _text_width(str(label)) <= width + 0.5 else _wrap(label, width) for label in labels
+    ]
+
+
+def _row_label(x, y_mid, lines) -> str:
+    """A row label right-aligned at `x`, its lines centred on `y_mid`."""
+    first = y_mid + 4 - (len(lines) - 1) * LINE_H / 2
+    return "".join(_text(x, first + k * LINE_H, line, anchor="end") for k, line in enumerate(lines))
+
+
 # --- stacked bars --------------------------------------------------------------------------------
 
 
@@ -279,11 +296,12 @@ def stacked_bars(
     legend_items = [(label, _square(colour)) for label, colour, _values in series]
     body, legend_h = _legend(legend_items, x0=plot_x, y0=4, width=plot_w + total_w)
     top = legend_h + 10
-    row_h, bar_h = 30, 20
+    label_lines = _label_lines(categories, label_w - 12)
+    row_h, bar_h = (30, 20) if all(len(lines) == 1 for lines in label_lines) else (LINE_H * 2 + 8, 20)
     for i, category in enumerate(categories):
         y = top + i * row_h
         body.append(f"<g><title>{_esc(category)}: {_esc(number(totals[i]))}</title>")
-        body.append(_text(plot_x - 8, y + bar_h / 2 + 4, _fit(category, label_w - 12), anchor="end"))
+        body.append(_row_label(plot_x - 8, y + bar_h / 2, label_lines[i]))
         body.append(_rect(plot_x, y, plot_w, bar_h, "#f8f9fa", stroke=GRID))
         x = plot_x
         for label, colour, values in series:
@@ -348,14 +366,15 @@ def bars(
     value_w = max(56, max(_text_width(row[1]) for row in rows) + 12)
     plot_x, plot_w = label_w, width - label_w - value_w
     scale = maximum or max((float(v or 0) for v in values), default=1) or 1
-    row_h, bar_h = 26, 16
+    label_lines = _label_lines(categories, label_w - 12)
+    row_h, bar_h = (26, 16) if all(len(lines) == 1 for lines in label_lines) else (LINE_H * 2 + 6, 16)
     body = []
     for i, category in enumerate(categories):
         value = float(values[i] or 0)
-        y = 6 + i * row_h
+        y = 6 + (row_h - bar_h) / 2 - 5 + i * row_h
         shown = rows[i][1]
         body.append(f"<g><title>{_esc(category)}: {_esc(shown)}</title>")
-        body.append(_text(plot_x - 8, y + bar_h / 2 + 4, _fit(category, label_w - 12), anchor="end"))
+        body.append(_row_label(plot_x - 8, y + bar_h / 2, label_lines[i]))
         body.append(_rect(plot_x, y, plot_w, bar_h, TRACK))
         bar_w = plot_w * max(0.0, min(value, scale)) / scale
         if bar_w > 0:

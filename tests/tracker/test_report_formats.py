@@ -803,3 +803,34 @@ def test_numbers_follow_the_report_language_in_charts_and_tables(record, fmt, la
     # The completion chart says it as the tables do: the language's separator, a space before %.
     assert re.search(rf"{re.escape(shown)}\s%", text)
     assert f"{shown}%" not in text
+
+
+def _chart_lines(html, chart_id):
+    """The lines of text drawn in one of the report's chart SVGs (not its <title> tooltips)."""
+    svg = re.search(rf'<svg[^>]*id="{chart_id}".*?</svg>', html, flags=re.S).group(0)
+    svg = re.sub(r"<title>.*?</title>", "", svg, flags=re.S)
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+@pytest.mark.parametrize("chart_id", ["report-status-mix", "report-completion"])
+def test_the_report_charts_show_recommendation_titles_in_full(record, plan, chart_id):
+    recommendation = plan["recommendation"]
+    recommendation.short_title = "Cooperation and capacity building"
+    recommendation.save()
+    content, data = _build(record, "html")
+    heading = data.sections[0].heading
+    assert heading.endswith("Cooperation and capacity building")
+    lines = _chart_lines(content.decode(), chart_id)
+    assert not any("…" in line for line in lines)
+    assert heading in " ".join(lines)
+
+
+@pytest.mark.slow
+def test_the_participation_tables_first_column_does_not_wrap_in_the_pdf(record):
+    body = factories.BodyFactory(acronym="ACCSQ-WG1", name="ACCSQ-WG1")
+    record["activities"][2].lead_bodies.set([body])
+    content, _data = _build(record, "pdf", language="vi")
+    lines = _pdf_text(content).splitlines()
+    # The body's row and the total row each start with the whole name: no "ACCSQ-" / "Tổng" alone.
+    assert any(re.match(r"\s*ACCSQ-WG1\s+1\b", line) for line in lines)
+    assert any(re.match(r"\s*Tổng cộng\s+7\b", line) for line in lines)
