@@ -147,6 +147,25 @@ def test_chart_figures_follow_the_active_language_and_can_be_written_as_the_tabl
         assert charts.number(62.5) == "62.5"
 
 
+def test_a_label_too_wide_for_its_column_goes_onto_two_lines_not_cut():
+    long = "4. Cooperation and capacity building"
+    for chart in (
+        charts.bars(
+            title="Average", description="Average completion.", categories=["R1", long], values=[5, 6]
+        ),
+        charts.stacked_bars(
+            title="Status",
+            description="Status mix.",
+            categories=["R1", long],
+            series=[("Done", "#198754", [1, 2])],
+        ),
+    ):
+        labels = texts(parse(chart))
+        assert "R1" in labels
+        assert not any("…" in label for label in labels)
+        assert long in " ".join(labels)
+
+
 def test_bars_with_another_unit_and_colour():
     chart = charts.bars(
         title="Counts",
