@@ -780,3 +780,57 @@ def test_csv_marks_illustrative_activities(illustrative):
 
     column = rows[0].index("Illustrative")
     assert {row[1]: row[column] for row in rows[1:]} == {"R2.1": LEGEND, "R2.2": "", "R2.3": "", "R2.4": ""}
+
+
+OVERDUE_REASON = "Experts not yet nominated by two member states"
+
+
+@pytest.fixture
+def overdue(record, plan, focal_th, secretariat_user):
+    """R2.2 has a milestone due 100 days before the cycle began (re-planned 40 days later) that
+    nobody reports achieved; Thailand's latest approved update on R2.2 gives the reason."""
+    cycle = record["cycle"]
+    due = cycle.period_start - datetime.timedelta(days=100)
+    factories.MilestoneFactory(
+        activity=record["activities"][1],
+        title="Experts nominated",
+        baseline_date=due,
+        planned_date=due + datetime.timedelta(days=40),
+    )
+    _approve(
+        focal_th,
+        record["activities"][1],
+        cycle,
+        secretariat_user,
+        "Testbeds scoped.",
+        challenges=OVERDUE_REASON,
+    )
+    return (cycle.period_end - due).days
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx", "xlsx"])
+def test_every_format_lists_overdue_milestones_with_reason_and_revised_date(overdue, record, fmt):
+    content, _data = _build(record, fmt)
+    text = _flat(_text_of(fmt, content))
+    assert "Overdue at the cycle's end" in text
+    assert "Experts nominated" in text
+    assert OVERDUE_REASON in text
+    assert str(overdue) in text
+
+
+@pytest.mark.slow
+def test_xlsx_milestones_sheet_gives_the_overdue_columns(overdue, record):
+    content, _data = _build(record, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Milestones"]
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    (row,) = [r for r in rows if r["Listed as"] == "Overdue at the cycle's end"]
+    assert row["Milestone"] == "Experts nominated"
+    assert row["Days overdue"] == overdue
+    assert isinstance(row["Due date"], datetime.datetime) and isinstance(
+        row["Revised date"], datetime.datetime
+    )
+    assert (row["Revised date"] - row["Due date"]).days == 40
+    assert row["Reason"] == OVERDUE_REASON
+    assert row["Reason from"] == "Challenges in the approved update of Thailand"

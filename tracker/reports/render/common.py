@@ -175,6 +175,7 @@ def milestone_groups(report):
     groups = (
         ("achieved", _("Achieved this cycle")),
         ("slipped", _("Slipped against the baseline")),
+        ("overdue", _("Overdue at the cycle's end")),
         ("due_next", _("Due next cycle")),
     )
     for section in report.sections:

@@ -464,7 +464,12 @@ def _section(doc, report, section):
             _muted(note, 8)
 
     doc.add_heading(_("Milestones"), level=2)
-    if not (section.milestones_achieved or section.milestones_slipped or section.milestones_due_next):
+    if not (
+        section.milestones_achieved
+        or section.milestones_slipped
+        or section.milestones_overdue
+        or section.milestones_due_next
+    ):
         doc.add_paragraph(
             _("No milestone was achieved or slipped this cycle, and none falls due next cycle.")
         )
@@ -506,6 +511,34 @@ def _section(doc, report, section):
                 ],
                 widths=[18, 62, 24, 24, 20, 26],
                 numeric={4},
+            )
+        else:
+            doc.add_paragraph(_("None."))
+        doc.add_heading(_("Overdue at the cycle's end"), level=3)
+        if section.milestones_overdue:
+            _table(
+                doc,
+                [
+                    _("Activity"),
+                    _("Milestone"),
+                    _("Due date"),
+                    _("Days overdue"),
+                    _("Revised date"),
+                    _("Reason"),
+                ],
+                [
+                    [
+                        _marked(m.activity_code, report),
+                        m.title,
+                        common.show_date(m.due_date, lang),
+                        m.days_overdue,
+                        common.show_date(m.revised_date, lang),
+                        f"{m.reason}\n({m.reason_source})" if m.reason else m.reason_source,
+                    ]
+                    for m in section.milestones_overdue
+                ],
+                widths=[16, 44, 22, 18, 22, 52],
+                numeric={3},
             )
         else:
             doc.add_paragraph(_("None."))
