@@ -1345,3 +1345,22 @@ def test_an_overdue_milestones_reason_is_the_latest_approved_challenges(
         "Experts not yet nominated by two member states.",
         "Challenges in the approved update of Viet Nam",
     )
+
+
+def test_milestones_carry_the_precision_the_plan_gives_their_dates(milestones):
+    factories.MilestoneFactory(
+        activity=milestones.activity,
+        title="pilot, second half of 2026",
+        planned_date=D(2026, 1, 1),
+        baseline_date=D(2026, 1, 1),
+        date_precision="half_year",
+    )
+    report = gather_report(milestones.cycle, recommendation=milestones.rec)
+    (section,) = report.sections
+    rows = {row.title: row for row in section.milestones_due_next}
+    assert (rows["pilot, second half of 2026"].precision, rows["next, first day"].precision) == (
+        "half_year",
+        "day",
+    )
+    # An approved update reports the day it was achieved, whatever the plan's precision.
+    assert all(row.actual_precision == "day" for row in section.milestones_achieved)

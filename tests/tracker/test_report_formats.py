@@ -834,3 +834,32 @@ def test_xlsx_milestones_sheet_gives_the_overdue_columns(overdue, record):
     assert (row["Revised date"] - row["Due date"]).days == 40
     assert row["Reason"] == OVERDUE_REASON
     assert row["Reason from"] == "Challenges in the approved update of Thailand"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx", "xlsx"])
+def test_every_format_prints_milestone_dates_as_precisely_as_the_plan_gives_them(record, fmt):
+    """A milestone the plan dates to a year only (stored as 1 January) prints as the year, not as
+    "1 Jan"; it is overdue, so its due date is printed too."""
+    year = record["cycle"].period_start.year - 1
+    factories.MilestoneFactory(
+        activity=record["activities"][1],
+        title="Testbeds agreed",
+        planned_date=datetime.date(year, 1, 1),
+        baseline_date=datetime.date(year, 1, 1),
+        date_precision="year",
+    )
+    content, _data = _build(record, fmt)
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Milestones"]
+        header = [c.value for c in sheet[2]]
+        rows = [dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+        (row,) = [r for r in rows if r["Milestone"] == "Testbeds agreed"]
+        assert row["Planned date as the plan gives it"] == str(year)
+        return
+    text = _flat(_text_of(fmt, content))
+    if fmt == "html":
+        assert f'Testbeds agreed</td><td class="date">{year}</td>' in text
+    else:
+        assert re.search(rf"Testbeds agreed {year} \d+", text), text
+    assert f"1 Jan {year}" not in text

@@ -125,6 +125,11 @@ class MilestoneRow:
     state: str  # MilestoneState value, as of the end of the cycle's period
     state_label: str
     actual_from_plan: bool = False  # achieved by the plan's record only: no approved update reports it
+    # How exactly the plan gives its dates (a `DatePrecision` value: "day", "month", "early_year",
+    # "half_year", "year"), for the planned, baseline, due and revised dates; the achieved date's
+    # is the same when it comes from the plan's record, else "day" (an update reports a day).
+    precision: str = "day"
+    actual_precision: str = "day"
     # Overdue (not achieved by the cycle's end, due before it): the date it was due (its baseline, or
     # its planned date if that is earlier or there is no baseline), the days from then to the
     # cycle's end, the planned date when the plan moved it, and the reason with where it comes from.
@@ -760,7 +765,12 @@ def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
     """
     in_scope = list(_with_version_at_end(Milestone.objects.filter(activity_id__in=activity_ids), cycle))
     at_end = _versions(
-        Milestone, [m.version_id for m in in_scope], "planned_date", "baseline_date", "actual_date"
+        Milestone,
+        [m.version_id for m in in_scope],
+        "planned_date",
+        "baseline_date",
+        "actual_date",
+        "date_precision",
     )
     reported = dict(
         MilestoneAchievement.objects.filter(
@@ -805,7 +815,10 @@ def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
             state=state.value,
             state_label=label,
             actual_from_plan=from_plan,
+            precision=dates.get("date_precision") or m.date_precision or "day",
         )
+        if from_plan:
+            row.actual_precision = row.precision
         rows.append((planned, m.pk, m, row))
     for planned, _pk, m, row in sorted(rows, key=lambda r: r[:2]):
         actual = row.actual_date

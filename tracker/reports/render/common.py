@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from roadmap.charts import STATUS_COLOURS, bars, stacked_bars
+from roadmap.models import DatePrecision, date_with_precision
 
 # The secretariat sits in Jakarta: "generated on" is told in its time, whatever the server's.
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -40,6 +41,14 @@ def show_date(value, language: str, kind: str = "short") -> str:
     if value is None:
         return ""
     return date_format(value, date_formats(language)[kind])
+
+
+def show_milestone_date(value, precision: str, language: str, kind: str = "short") -> str:
+    """A milestone's date as exactly as the plan gives it: "12 Mar 2025", "March 2025", "early 2025",
+    "July to December 2025", "2025"."""
+    if not precision or precision == DatePrecision.DAY:
+        return show_date(value, language, kind)
+    return str(date_with_precision(value, precision))
 
 
 def show_number(value) -> str:

@@ -483,8 +483,8 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.planned_date, lang),
-                        common.show_date(m.actual_date, lang),
+                        common.show_milestone_date(m.planned_date, m.precision, lang),
+                        common.show_milestone_date(m.actual_date, m.actual_precision, lang),
                         m.state_label,
                     ]
                     for m in section.milestones_achieved
@@ -502,8 +502,8 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.baseline_date, lang),
-                        common.show_date(m.planned_date, lang),
+                        common.show_milestone_date(m.baseline_date, m.precision, lang),
+                        common.show_milestone_date(m.planned_date, m.precision, lang),
                         m.slip_days,
                         m.state_label,
                     ]
@@ -530,9 +530,9 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.due_date, lang),
+                        common.show_milestone_date(m.due_date, m.precision, lang),
                         m.days_overdue,
-                        common.show_date(m.revised_date, lang),
+                        common.show_milestone_date(m.revised_date, m.precision, lang),
                         f"{m.reason}\n({m.reason_source})" if m.reason else m.reason_source,
                     ]
                     for m in section.milestones_overdue
@@ -551,7 +551,7 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.planned_date, lang),
+                        common.show_milestone_date(m.planned_date, m.precision, lang),
                         m.state_label,
                     ]
                     for m in section.milestones_due_next

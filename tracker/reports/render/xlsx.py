@@ -265,8 +265,10 @@ def _milestones(workbook, report):
             (_("Revised date"), 13, "date"),
             (_("Reason"), 50, "long"),
             (_("Reason from"), 30, "text"),
+            (_("Planned date as the plan gives it"), 22, "text"),
         ],
     )
+    lang = report.language
     codes = report.illustrative_codes
     for section, kind, label, m in common.milestone_groups(report):
         sheet.append(
@@ -286,6 +288,7 @@ def _milestones(workbook, report):
                     if kind == "overdue"
                     else (None, None, None, "", "")
                 ),
+                common.show_milestone_date(m.planned_date, m.precision, lang),
             ]
         )
     sheet.close()
