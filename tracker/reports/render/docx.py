@@ -471,7 +471,7 @@ def _section(doc, report, section):
         or section.milestones_due_next
     ):
         doc.add_paragraph(
-            _("No milestone was achieved or slipped this cycle, and none falls due next cycle.")
+            _("No milestone was achieved, slipped or overdue this cycle, and none falls due next cycle.")
         )
     else:
         doc.add_heading(_("Achieved this cycle"), level=3)
