@@ -1298,3 +1298,69 @@ def test_the_number_of_queries_does_not_grow_with_the_record(measured, scope):
     assert big == small
     # 30, three constant queries for milestones as at the cycle's end, one for the updates awaiting review
     assert measured["large"][scope, "again"] <= 34
+
+
+def test_milestones_overdue_at_the_cycles_end_whether_or_not_re_planned(milestones):
+    report = gather_report(milestones.cycle, recommendation=milestones.rec)
+    (section,) = report.sections
+    # Due (the baseline, or the planned date if earlier) before 31 December 2025 and not achieved
+    # by then; "due this cycle, pending" falls due on the last day, so it is not overdue yet.
+    assert titles(section.milestones_overdue) == ["slipped, pending", "brought forward", "no baseline"]
+    rows = {row.title: row for row in section.milestones_overdue}
+    end = D(2025, 12, 31)
+    # Re-planned later: overdue since its baseline, with the planned date as the revised date.
+    assert (rows["slipped, pending"].due_date, rows["slipped, pending"].revised_date) == (
+        D(2025, 3, 1),
+        D(2025, 9, 1),
+    )
+    assert rows["slipped, pending"].days_overdue == (end - D(2025, 3, 1)).days == 305
+    # Brought forward: overdue since its planned date, which the plan moved.
+    assert (rows["brought forward"].due_date, rows["brought forward"].revised_date) == (
+        D(2025, 9, 1),
+        D(2025, 9, 1),
+    )
+    # Never re-planned: overdue all the same, with no revised date.
+    assert (rows["no baseline"].due_date, rows["no baseline"].days_overdue) == (D(2025, 11, 1), 60)
+    assert rows["no baseline"].revised_date is None
+    # The reason comes from the activity's latest approved update this cycle, and says so.
+    assert rows["no baseline"].reason_source == "Narrative of the approved update of Viet Nam"
+    assert rows["no baseline"].reason
+
+
+def test_an_overdue_milestones_reason_is_the_latest_approved_challenges(
+    milestones, focal_vn, secretariat_user
+):
+    update = write_update(
+        author=focal_vn,
+        activity=milestones.activity,
+        cycle=milestones.cycle,
+        submit=True,
+        challenges="Experts not yet nominated by two member states.",
+    )
+    approve(update=update, by=secretariat_user)
+    report = gather_report(milestones.cycle, recommendation=milestones.rec)
+    (section,) = report.sections
+    row = next(r for r in section.milestones_overdue if r.title == "no baseline")
+    assert (row.reason, row.reason_source) == (
+        "Experts not yet nominated by two member states.",
+        "Challenges in the approved update of Viet Nam",
+    )
+
+
+def test_milestones_carry_the_precision_the_plan_gives_their_dates(milestones):
+    factories.MilestoneFactory(
+        activity=milestones.activity,
+        title="pilot, second half of 2026",
+        planned_date=D(2026, 1, 1),
+        baseline_date=D(2026, 1, 1),
+        date_precision="half_year",
+    )
+    report = gather_report(milestones.cycle, recommendation=milestones.rec)
+    (section,) = report.sections
+    rows = {row.title: row for row in section.milestones_due_next}
+    assert (rows["pilot, second half of 2026"].precision, rows["next, first day"].precision) == (
+        "half_year",
+        "day",
+    )
+    # An approved update reports the day it was achieved, whatever the plan's precision.
+    assert all(row.actual_precision == "day" for row in section.milestones_achieved)

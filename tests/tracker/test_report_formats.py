@@ -834,3 +834,86 @@ def test_the_participation_tables_first_column_does_not_wrap_in_the_pdf(record):
     # The body's row and the total row each start with the whole name: no "ACCSQ-" / "Tổng" alone.
     assert any(re.match(r"\s*ACCSQ-WG1\s+1\b", line) for line in lines)
     assert any(re.match(r"\s*Tổng cộng\s+7\b", line) for line in lines)
+
+
+OVERDUE_REASON = "Experts not yet nominated by two member states"
+
+
+@pytest.fixture
+def overdue(record, plan, focal_th, secretariat_user):
+    """R2.2 has a milestone due 100 days before the cycle began (re-planned 40 days later) that
+    nobody reports achieved; Thailand's latest approved update on R2.2 gives the reason."""
+    cycle = record["cycle"]
+    due = cycle.period_start - datetime.timedelta(days=100)
+    factories.MilestoneFactory(
+        activity=record["activities"][1],
+        title="Experts nominated",
+        baseline_date=due,
+        planned_date=due + datetime.timedelta(days=40),
+    )
+    _approve(
+        focal_th,
+        record["activities"][1],
+        cycle,
+        secretariat_user,
+        "Testbeds scoped.",
+        challenges=OVERDUE_REASON,
+    )
+    return (cycle.period_end - due).days
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx", "xlsx"])
+def test_every_format_lists_overdue_milestones_with_reason_and_revised_date(overdue, record, fmt):
+    content, _data = _build(record, fmt)
+    text = _flat(_text_of(fmt, content))
+    assert "Overdue at the cycle's end" in text
+    assert "Experts nominated" in text
+    assert OVERDUE_REASON in text
+    assert str(overdue) in text
+
+
+@pytest.mark.slow
+def test_xlsx_milestones_sheet_gives_the_overdue_columns(overdue, record):
+    content, _data = _build(record, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Milestones"]
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+    (row,) = [r for r in rows if r["Listed as"] == "Overdue at the cycle's end"]
+    assert row["Milestone"] == "Experts nominated"
+    assert row["Days overdue"] == overdue
+    assert isinstance(row["Due date"], datetime.datetime) and isinstance(
+        row["Revised date"], datetime.datetime
+    )
+    assert (row["Revised date"] - row["Due date"]).days == 40
+    assert row["Reason"] == OVERDUE_REASON
+    assert row["Reason from"] == "Challenges in the approved update of Thailand"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx", "xlsx"])
+def test_every_format_prints_milestone_dates_as_precisely_as_the_plan_gives_them(record, fmt):
+    """A milestone the plan dates to a year only (stored as 1 January) prints as the year, not as
+    "1 Jan"; it is overdue, so its due date is printed too."""
+    year = record["cycle"].period_start.year - 1
+    factories.MilestoneFactory(
+        activity=record["activities"][1],
+        title="Testbeds agreed",
+        planned_date=datetime.date(year, 1, 1),
+        baseline_date=datetime.date(year, 1, 1),
+        date_precision="year",
+    )
+    content, _data = _build(record, fmt)
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Milestones"]
+        header = [c.value for c in sheet[2]]
+        rows = [dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=3, values_only=True)]
+        (row,) = [r for r in rows if r["Milestone"] == "Testbeds agreed"]
+        assert row["Planned date as the plan gives it"] == str(year)
+        return
+    text = _flat(_text_of(fmt, content))
+    if fmt == "html":
+        assert f'Testbeds agreed</td><td class="date">{year}</td>' in text
+    else:
+        assert re.search(rf"Testbeds agreed {year} \d+", text), text
+    assert f"1 Jan {year}" not in text

@@ -125,6 +125,19 @@ class MilestoneRow:
     state: str  # MilestoneState value, as of the end of the cycle's period
     state_label: str
     actual_from_plan: bool = False  # achieved by the plan's record only: no approved update reports it
+    # How exactly the plan gives its dates (a `DatePrecision` value: "day", "month", "early_year",
+    # "half_year", "year"), for the planned, baseline, due and revised dates; the achieved date's
+    # is the same when it comes from the plan's record, else "day" (an update reports a day).
+    precision: str = "day"
+    actual_precision: str = "day"
+    # Overdue (not achieved by the cycle's end, due before it): the date it was due (its baseline, or
+    # its planned date if that is earlier or there is no baseline), the days from then to the
+    # cycle's end, the planned date when the plan moved it, and the reason with where it comes from.
+    due_date: datetime.date | None = None
+    days_overdue: int | None = None
+    revised_date: datetime.date | None = None
+    reason: str = ""
+    reason_source: str = ""
 
     @property
     def slip_days(self):
@@ -165,6 +178,7 @@ class RecommendationSection:
     completion: Decimal = Decimal("0.0")  # average percent complete, one decimal, rounded half up
     milestones_achieved: list[MilestoneRow] = field(default_factory=list)
     milestones_slipped: list[MilestoneRow] = field(default_factory=list)
+    milestones_overdue: list[MilestoneRow] = field(default_factory=list)
     milestones_due_next: list[MilestoneRow] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
 
@@ -734,20 +748,29 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
 
 
 def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
-    """{"achieved" | "slipped" | "due_next": [(milestone, row)]} in date order, as at the cycle's end;
-    three queries.
+    """{"achieved" | "slipped" | "overdue" | "due_next": [(milestone, row)]} in date order, as at the
+    cycle's end; three queries.
 
     - Achieved this cycle: reported achieved by an approved update of this cycle (in scope), on
       whatever date it gives; the plan's record alone never lists a milestone here.
     - Slipped: planned (as at the period's end) after its baseline, and not achieved before the
       period started.
+    - Overdue: due before the period's end (its baseline date, or its planned date if that is
+      earlier or there is no baseline) and not achieved by then, re-planned or not. The revised
+      date is the planned date when the plan moved it; the reason is the challenges (else the
+      narrative) of the latest approved update of this cycle on the activity, and says so.
     - Due next: planned within the next period and not achieved by the period's end.
     A milestone's achievement is the one the approved updates of this cycle or an earlier one
     report; failing that, the plan's record at the period's end, and its state says so.
     """
     in_scope = list(_with_version_at_end(Milestone.objects.filter(activity_id__in=activity_ids), cycle))
     at_end = _versions(
-        Milestone, [m.version_id for m in in_scope], "planned_date", "baseline_date", "actual_date"
+        Milestone,
+        [m.version_id for m in in_scope],
+        "planned_date",
+        "baseline_date",
+        "actual_date",
+        "date_precision",
     )
     reported = dict(
         MilestoneAchievement.objects.filter(
@@ -758,10 +781,12 @@ def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
         .values_list("milestone_id", "achieved_on")
     )
     this_cycle = {}
+    latest_update = {}
     for update in cycle_updates:  # in approval order: the last one wins
+        latest_update[update.activity_id] = update
         for achievement in update.milestone_achievements.all():
             this_cycle[achievement.milestone_id] = achievement.achieved_on
-    lists = {"achieved": [], "slipped": [], "due_next": []}
+    lists = {"achieved": [], "slipped": [], "overdue": [], "due_next": []}
     rows = []
     for m in in_scope:
         dates = at_end.get(m.pk, {})
@@ -790,7 +815,10 @@ def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
             state=state.value,
             state_label=label,
             actual_from_plan=from_plan,
+            precision=dates.get("date_precision") or m.date_precision or "day",
         )
+        if from_plan:
+            row.actual_precision = row.precision
         rows.append((planned, m.pk, m, row))
     for planned, _pk, m, row in sorted(rows, key=lambda r: r[:2]):
         actual = row.actual_date
@@ -802,9 +830,29 @@ def _milestone_lists(cycle, activity_ids, cycle_updates, next_start, next_end):
             and (actual is None or actual >= cycle.period_start)
         ):
             lists["slipped"].append((m, row))
+        due = min((d for d in (planned, row.baseline_date) if d), default=None)
+        if due and due < cycle.period_end and (actual is None or actual > cycle.period_end):
+            row.due_date = due
+            row.days_overdue = (cycle.period_end - due).days
+            row.revised_date = planned if row.baseline_date and planned != row.baseline_date else None
+            row.reason, row.reason_source = _overdue_reason(latest_update.get(m.activity_id))
+            lists["overdue"].append((m, row))
         if next_start <= planned <= next_end and (actual is None or actual > cycle.period_end):
             lists["due_next"].append((m, row))
     return lists
+
+
+def _overdue_reason(update):
+    """(reason, where it comes from) for an overdue milestone: the challenges, else the narrative,
+    of the latest approved update of this cycle on its activity."""
+    if update is None:
+        return "", str(_("No approved update this cycle gives a reason."))
+    party = {"party": update.party_label}
+    if update.challenges.strip():
+        return update.challenges, str(_("Challenges in the approved update of %(party)s") % party)
+    if update.narrative.strip():
+        return update.narrative, str(_("Narrative of the approved update of %(party)s") % party)
+    return "", str(_("The approved update of %(party)s gives no reason.") % party)
 
 
 def _status_counts(rows):

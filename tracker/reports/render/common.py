@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from core.numbers import show_percent
 from roadmap.charts import STATUS_COLOURS, bars, stacked_bars
+from roadmap.models import DatePrecision, date_with_precision
 
 # The secretariat sits in Jakarta: "generated on" is told in its time, whatever the server's.
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -41,6 +42,14 @@ def show_date(value, language: str, kind: str = "short") -> str:
     if value is None:
         return ""
     return date_format(value, date_formats(language)[kind])
+
+
+def show_milestone_date(value, precision: str, language: str, kind: str = "short") -> str:
+    """A milestone's date as exactly as the plan gives it: "12 Mar 2025", "March 2025", "early 2025",
+    "July to December 2025", "2025"."""
+    if not precision or precision == DatePrecision.DAY:
+        return show_date(value, language, kind)
+    return str(date_with_precision(value, precision))
 
 
 def show_number(value) -> str:
@@ -176,6 +185,7 @@ def milestone_groups(report):
     groups = (
         ("achieved", _("Achieved this cycle")),
         ("slipped", _("Slipped against the baseline")),
+        ("overdue", _("Overdue at the cycle's end")),
         ("due_next", _("Due next cycle")),
     )
     for section in report.sections:

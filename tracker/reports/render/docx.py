@@ -464,9 +464,14 @@ def _section(doc, report, section):
             _muted(note, 8)
 
     doc.add_heading(_("Milestones"), level=2)
-    if not (section.milestones_achieved or section.milestones_slipped or section.milestones_due_next):
+    if not (
+        section.milestones_achieved
+        or section.milestones_slipped
+        or section.milestones_overdue
+        or section.milestones_due_next
+    ):
         doc.add_paragraph(
-            _("No milestone was achieved or slipped this cycle, and none falls due next cycle.")
+            _("No milestone was achieved, slipped or overdue this cycle, and none falls due next cycle.")
         )
     else:
         doc.add_heading(_("Achieved this cycle"), level=3)
@@ -478,8 +483,8 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.planned_date, lang),
-                        common.show_date(m.actual_date, lang),
+                        common.show_milestone_date(m.planned_date, m.precision, lang),
+                        common.show_milestone_date(m.actual_date, m.actual_precision, lang),
                         m.state_label,
                     ]
                     for m in section.milestones_achieved
@@ -497,8 +502,8 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.baseline_date, lang),
-                        common.show_date(m.planned_date, lang),
+                        common.show_milestone_date(m.baseline_date, m.precision, lang),
+                        common.show_milestone_date(m.planned_date, m.precision, lang),
                         m.slip_days,
                         m.state_label,
                     ]
@@ -506,6 +511,34 @@ def _section(doc, report, section):
                 ],
                 widths=[18, 62, 24, 24, 20, 26],
                 numeric={4},
+            )
+        else:
+            doc.add_paragraph(_("None."))
+        doc.add_heading(_("Overdue at the cycle's end"), level=3)
+        if section.milestones_overdue:
+            _table(
+                doc,
+                [
+                    _("Activity"),
+                    _("Milestone"),
+                    _("Due date"),
+                    _("Days overdue"),
+                    _("Revised date"),
+                    _("Reason"),
+                ],
+                [
+                    [
+                        _marked(m.activity_code, report),
+                        m.title,
+                        common.show_milestone_date(m.due_date, m.precision, lang),
+                        m.days_overdue,
+                        common.show_milestone_date(m.revised_date, m.precision, lang),
+                        f"{m.reason}\n({m.reason_source})" if m.reason else m.reason_source,
+                    ]
+                    for m in section.milestones_overdue
+                ],
+                widths=[16, 44, 22, 18, 22, 52],
+                numeric={3},
             )
         else:
             doc.add_paragraph(_("None."))
@@ -518,7 +551,7 @@ def _section(doc, report, section):
                     [
                         _marked(m.activity_code, report),
                         m.title,
-                        common.show_date(m.planned_date, lang),
+                        common.show_milestone_date(m.planned_date, m.precision, lang),
                         m.state_label,
                     ]
                     for m in section.milestones_due_next

@@ -260,10 +260,17 @@ def _milestones(workbook, report):
             (_("Slip (days)"), 10, "int"),
             (_("State"), 16, "text"),
             (_("Illustrative"), 12, "text"),
+            (_("Due date"), 13, "date"),
+            (_("Days overdue"), 10, "int"),
+            (_("Revised date"), 13, "date"),
+            (_("Reason"), 50, "long"),
+            (_("Reason from"), 30, "text"),
+            (_("Planned date as the plan gives it"), 22, "text"),
         ],
     )
+    lang = report.language
     codes = report.illustrative_codes
-    for section, _kind, label, m in common.milestone_groups(report):
+    for section, kind, label, m in common.milestone_groups(report):
         sheet.append(
             [
                 section.heading,
@@ -276,6 +283,12 @@ def _milestones(workbook, report):
                 m.slip_days,
                 m.state_label,
                 m.activity_code in codes,
+                *(
+                    (m.due_date, m.days_overdue, m.revised_date, m.reason, m.reason_source)
+                    if kind == "overdue"
+                    else (None, None, None, "", "")
+                ),
+                common.show_milestone_date(m.planned_date, m.precision, lang),
             ]
         )
     sheet.close()
