@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from roadmap.models import (
+    ACTIVITY_EDITABLE_FIELDS,
     ACTIVITY_OWNER_FIELDS,
     MILESTONE_EDITABLE_FIELDS,
     Activity,
@@ -241,27 +242,7 @@ MEMBER_STATE_KEYS = ("iso2", "iso3", "name", "name_vi", "joined_on", "focal_agen
 BODY_KEYS = ("acronym", "name", "name_vi", "kind", "role", "parent", "member_state", "was")
 STRATEGY_KEYS = ("member_state", "name", "year", "lead_agency", "summary", "link", "was")
 FIGURE_KEYS = ("member_state", "year", "source", "approximate", *METRICS, "was")
-ACTIVITY_KEYS = (
-    "code",
-    "recommendation",
-    "title",
-    "title_vi",
-    "description",
-    "description_vi",
-    "expected_outputs",
-    *ACTIVITY_OWNER_FIELDS,
-    "planned_start",
-    "planned_end",
-    "baseline_start",
-    "baseline_end",
-    "status",
-    "flag",
-    "percent_complete",
-    "is_illustrative",
-    "milestones",
-    "indicators",
-    "was",
-)
+ACTIVITY_KEYS = (*ACTIVITY_EDITABLE_FIELDS, "milestones", "indicators", "was")
 # What `was` may name on an activity: its own fields, not its owners or children.
 ACTIVITY_CORRECTABLE = [
     key

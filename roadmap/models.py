@@ -303,6 +303,29 @@ ACTIVITY_OWNER_FIELDS = (
     "supporting_bodies",
 )
 
+# The activity's fields a person sets, on the form (in its order) and in the seeded plan file.
+ACTIVITY_EDITABLE_FIELDS = (
+    "code",
+    "recommendation",
+    "title",
+    "title_vi",
+    "description",
+    "description_vi",
+    "expected_outputs",
+    "lead_member_states",
+    "lead_bodies",
+    "participating_member_states",
+    "supporting_bodies",
+    "planned_start",
+    "planned_end",
+    "baseline_start",
+    "baseline_end",
+    "status",
+    "flag",
+    "percent_complete",
+    "is_illustrative",
+)
+
 
 def _today():
     return timezone.localdate()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_INPUT, VersionedForm
 from roadmap.models import (
+    ACTIVITY_EDITABLE_FIELDS,
     ACTIVITY_OWNER_FIELDS,
     MILESTONE_EDITABLE_FIELDS,
     Activity,
@@ -19,27 +20,7 @@ class ActivityForm(VersionedForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "code",
-            "recommendation",
-            "title",
-            "title_vi",
-            "description",
-            "description_vi",
-            "expected_outputs",
-            "lead_member_states",
-            "lead_bodies",
-            "participating_member_states",
-            "supporting_bodies",
-            "planned_start",
-            "planned_end",
-            "baseline_start",
-            "baseline_end",
-            "status",
-            "flag",
-            "percent_complete",
-            "is_illustrative",
-        ]
+        fields = list(ACTIVITY_EDITABLE_FIELDS)
         widgets = {
             "planned_start": DATE_INPUT,
             "planned_end": DATE_INPUT,

@@ -58,20 +58,30 @@ def due_on_opening(activities):
     return [(activity, default_parties(activity)) for activity in unfinished]
 
 
+def _lock_to_move(cycle, *, acting_user, expected_version, from_state, refusal):
+    """The stored cycle, locked, once the user may manage it, the copy is current and it is in
+    `from_state`; `refusal` (with %(state)s) says why not otherwise."""
+    require(acting_user, "tracker.manage_reportingcycle", cycle)
+    current = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    check_version(current, expected_version)
+    if current.state != from_state:
+        raise TransitionError(refusal % {"state": current.get_state_display()})
+    return current
+
+
 @transaction.atomic
 def cycle_open(*, cycle: ReportingCycle, acting_user, expected_version: int | None = None) -> int:
     """Open the cycle and fix what is due: one report per responsible party per unfinished activity.
 
     Returns the number of due updates created.
     """
-    require(acting_user, "tracker.manage_reportingcycle", cycle)
-    current = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
-    check_version(current, expected_version)
-    if current.state != CycleState.PLANNED:
-        raise TransitionError(
-            _("Only a planned cycle can be opened; this one is %(state)s.")
-            % {"state": current.get_state_display()}
-        )
+    current = _lock_to_move(
+        cycle,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        from_state=CycleState.PLANNED,
+        refusal=_("Only a planned cycle can be opened; this one is %(state)s."),
+    )
     now = timezone.now()
     rows = []
     for activity, parties in due_on_opening(Activity.objects.all()):
@@ -103,14 +113,13 @@ def cycle_close(
     *, cycle: ReportingCycle, acting_user, expected_version: int | None = None, reason: str = ""
 ) -> None:
     """Lock the cycle: no more drafts or submissions. Reviews of what was submitted go on."""
-    require(acting_user, "tracker.manage_reportingcycle", cycle)
-    current = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
-    check_version(current, expected_version)
-    if current.state != CycleState.OPEN:
-        raise TransitionError(
-            _("Only an open cycle can be closed; this one is %(state)s.")
-            % {"state": current.get_state_display()}
-        )
+    current = _lock_to_move(
+        cycle,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        from_state=CycleState.OPEN,
+        refusal=_("Only an open cycle can be closed; this one is %(state)s."),
+    )
     now = timezone.now()
     current.state = CycleState.CLOSED
     current.closed_at = now
