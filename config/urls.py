@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("roadmap.urls")),
 ]
 
+handler400 = "accounts.views.bad_request"
 handler403 = "accounts.views.permission_denied"
 handler404 = "accounts.views.page_not_found"
 handler500 = "accounts.views.server_error"
