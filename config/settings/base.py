@@ -155,8 +155,29 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a proxy the client address comes from this header (see README, production).
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+# The client's address, which failures are counted against (with the username): django-ipware reads
+# it. With no proxy in front, REMOTE_ADDR. Behind TRUSTED_PROXY_COUNT proxies, each appending the
+# address it was called from to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for), the header's
+# entries are the client's then those of every proxy but the last, which is REMOTE_ADDR. A header
+# a client padded with addresses of its own has more entries than that: ipware then falls back to
+# REMOTE_ADDR, the proxy's, so a forger shares a count with other forgers only, never with honest
+# users. Production sets the count (README, "Production checklist").
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+
+def axes_client_address(trusted_proxy_count):
+    """The django-axes settings that read the client's address behind that many proxies."""
+    if not trusted_proxy_count:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"], "AXES_IPWARE_PROXY_COUNT": None}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # ipware counts the proxies listed in the header: every one but the last.
+        "AXES_IPWARE_PROXY_COUNT": trusted_proxy_count - 1,
+    }
+
+
+globals().update(axes_client_address(TRUSTED_PROXY_COUNT))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

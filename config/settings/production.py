@@ -1,7 +1,7 @@
 """Production: PostgreSQL, a shared cache, stateless app servers behind a TLS-terminating proxy."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import axes_client_address, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
@@ -23,8 +23,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-# Behind the proxy, django-axes must count failures per real client, not per proxy.
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-)
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=1)
+# Behind the proxy, django-axes must count failures per real client, not per proxy: one proxy
+# unless TRUSTED_PROXY_COUNT says otherwise (base.py says how the address is read).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+globals().update(axes_client_address(TRUSTED_PROXY_COUNT))
