@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import TransitionError
 from tests import factories
 from tests.helpers import write_update
 from tracker.cycles import services as cycle_services
@@ -763,3 +764,42 @@ def test_every_reporting_page_renders_in_vietnamese(client, returned_vn, focal_v
         response = client.get(url)
         assert response.status_code == 200, url
         assert "Thí điểm đánh giá mức độ sẵn sàng" in response.content.decode(), url
+
+
+def test_a_stale_discard_keeps_the_draft_a_colleague_changed_since(client, draft_vn, focal_vn, plan, cycle):
+    colleague = factories.FocalPointFactory(member_state=focal_vn.member_state)
+    seen = draft_vn.version
+    draft_vn.narrative = "The colleague's newer text."
+    update_services.progress_update_save(
+        update=draft_vn,
+        content=update_services.UpdateContent(),
+        acting_user=colleague,
+        expected_version=seen,
+    )
+    login(client, focal_vn)
+    response = client.post(
+        reverse("tracker:update_discard", args=[draft_vn.pk]), {"version": seen}, follow=True
+    )
+
+    assert "Not discarded" in response.content.decode()
+    assert ProgressUpdate.objects.get(pk=draft_vn.pk).narrative == "The colleague's newer text."
+
+
+def test_the_discard_button_carries_the_version_it_was_shown_with(client, draft_vn, focal_vn):
+    login(client, focal_vn)
+    detail = client.get(draft_vn.get_absolute_url()).content.decode()
+    form = detail[detail.index(reverse("tracker:update_discard", args=[draft_vn.pk])) :]
+    assert f'name="version" value="{draft_vn.version}"' in form[: form.index("</form>")]
+
+
+def test_saving_a_draft_discarded_meanwhile_is_refused_in_words(draft_vn, focal_vn):
+    stale = ProgressUpdate.objects.get(pk=draft_vn.pk)
+    update_services.progress_update_discard(update=draft_vn, acting_user=focal_vn)
+    stale.narrative = "Typed while a colleague discarded it."
+    with pytest.raises(TransitionError, match="discarded"):
+        update_services.progress_update_save(
+            update=stale,
+            content=update_services.UpdateContent(),
+            acting_user=focal_vn,
+            expected_version=stale.version,
+        )

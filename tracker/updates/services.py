@@ -205,8 +205,7 @@ def progress_update_save(
         require(acting_user, "tracker.add_progressupdate", update)
         update.state = UpdateState.DRAFT
     else:
-        current = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
-        check_version(current, expected_version)
+        current = lock_update(update, expected_version)
         if not current.is_editable:
             raise TransitionError(
                 _("This update is %(state)s and can no longer be edited.")
@@ -273,7 +272,16 @@ def move_update(update, to_state, *, acting_user, comment=""):
 
 
 def lock_update(update, expected_version, *, stale_message=None):
-    current = ProgressUpdate.objects.select_for_update().select_related("cycle", "activity").get(pk=update.pk)
+    """The stored update, locked, if it is still the version the user saw (`expected_version`)."""
+    try:
+        current = (
+            ProgressUpdate.objects.select_for_update().select_related("cycle", "activity").get(pk=update.pk)
+        )
+    except ProgressUpdate.DoesNotExist:
+        # Discarded by a colleague of the party since the page was loaded.
+        raise TransitionError(
+            _("This draft was discarded by someone of your party while you had it open: it no longer exists.")
+        ) from None
     check_version(current, expected_version, message=stale_message)
     return current
 
@@ -308,9 +316,13 @@ def progress_update_submit(
 
 
 @transaction.atomic
-def progress_update_discard(*, update: ProgressUpdate, acting_user) -> None:
-    """Delete a draft nobody has submitted; submitted and approved updates are never deleted."""
-    current = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+def progress_update_discard(
+    *, update: ProgressUpdate, acting_user, expected_version: int | None = None
+) -> None:
+    """Delete a draft nobody has submitted; submitted and approved updates are never deleted.
+
+    Only the version the user saw: a draft a colleague changed since is not deleted unseen."""
+    current = lock_update(update, expected_version, stale_message=_discard_stale_text)
     if current.state != UpdateState.DRAFT:
         raise TransitionError(_("Only a draft can be discarded."))
     require(acting_user, "tracker.delete_progressupdate", current)
@@ -321,6 +333,13 @@ def progress_update_discard(*, update: ProgressUpdate, acting_user) -> None:
     sync_due_update(current)
     for storage, name in names:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
+def _discard_stale_text(current):
+    return _(
+        "Not discarded: %(who)s changed this draft since you opened it. Read it again, then discard it "
+        "if you still want to."
+    ) % {"who": current.author}
 
 
 @transaction.atomic

@@ -330,7 +330,9 @@ class UpdateSubmitView(UpdateActionView):
 
 class UpdateDiscardView(UpdateActionView):
     def act(self, update):
-        update_services.progress_update_discard(update=update, acting_user=self.request.user)
+        update_services.progress_update_discard(
+            update=update, acting_user=self.request.user, expected_version=self.expected_version()
+        )
         messages.success(self.request, _("Draft discarded."))
         if self.request.user.has_perm("tracker.view_my_activities"):
             return redirect("tracker:my_activities")
