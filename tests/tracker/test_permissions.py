@@ -511,11 +511,12 @@ MATRIX = [
     ),
     # Led by Thailand alone: Viet Nam and COSTI may not report on it; Thailand's is already approved.
     Row("update_create", cycle_activity("open", "thai_led"), "GET", expect(403, focal_th=REDIRECT)),
+    # A POST made while the party's update did not exist yet comes back with what was typed (409).
     Row(
         "update_create",
         cycle_activity("open", "thai_led"),
         "POST",
-        expect(403, focal_th=REDIRECT),
+        expect(403, focal_th=409),
         create_data("thai_led"),
     ),
     # Each involved party already has a draft: reporting again opens it.
@@ -529,7 +530,7 @@ MATRIX = [
         "update_create",
         cycle_activity("open", "shared"),
         "POST",
-        expect(403, focal_vn=REDIRECT, focal_th=REDIRECT, costi_rep=REDIRECT),
+        expect(403, focal_vn=409, focal_th=409, costi_rep=409),
         create_data("shared"),
     ),
     # The closed cycle takes reports from Viet Nam alone, for which it was reopened.

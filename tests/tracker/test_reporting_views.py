@@ -803,3 +803,75 @@ def test_saving_a_draft_discarded_meanwhile_is_refused_in_words(draft_vn, focal_
             acting_user=focal_vn,
             expected_version=stale.version,
         )
+
+
+# --- A colleague started the same update meanwhile: nothing typed is lost --------------------------
+
+
+@pytest.fixture
+def typed_while_colleague_started(client, cycle, plan, focal_vn):
+    """Viet Nam's focal point opened the create page; a colleague then saved a draft first."""
+    login(client, focal_vn)
+    data = page_data(
+        client.get(create_url(cycle, plan["activity"])),
+        narrative="Hanoi workshop held with 40 firms.",
+        challenges="Venue costs.",
+        proposed_percent="45",
+    )
+    colleague = factories.FocalPointFactory(member_state=focal_vn.member_state, first_name="Lan")
+    theirs = write_update(
+        author=colleague, activity=plan["activity"], cycle=cycle, narrative="Da Nang survey done."
+    )
+    return data, theirs
+
+
+def test_a_post_after_a_colleague_started_the_update_comes_back_with_everything_typed(
+    client, cycle, plan, typed_while_colleague_started
+):
+    data, theirs = typed_while_colleague_started
+    response = client.post(create_url(cycle, plan["activity"]), data)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Nothing of yours is saved yet." in html
+    assert str(theirs.author) in unescape(html)
+    assert textarea(html, "narrative") == "Hanoi workshop held with 40 firms."
+    assert 'value="45"' in html
+    assert f'formaction="{reverse("tracker:update_edit", args=[theirs.pk])}"' in html
+    assert f'href="{theirs.get_absolute_url()}"' in html
+    assert ProgressUpdate.objects.get() == theirs  # nothing saved beside it
+    assert ProgressUpdate.objects.get().narrative == "Da Nang survey done."
+
+
+def test_adding_my_text_to_their_draft_shows_both_and_saves_nothing_until_saved(
+    client, cycle, plan, typed_while_colleague_started
+):
+    data, theirs = typed_while_colleague_started
+    edit_url = reverse("tracker:update_edit", args=[theirs.pk])
+    merged = client.post(edit_url, {**data, "action": "merge"})
+
+    assert merged.status_code == 200
+    html = merged.content.decode()
+    assert textarea(html, "narrative") == "Da Nang survey done.\n\nHanoi workshop held with 40 firms."
+    assert textarea(html, "challenges") == "Venue costs."
+    assert "Percent complete: 45" in unescape(html)  # listed beside, not taken over
+    assert ProgressUpdate.objects.get(pk=theirs.pk).narrative == "Da Nang survey done."
+
+    client.post(edit_url, page_data(merged))
+    assert ProgressUpdate.objects.get(pk=theirs.pk).narrative == (
+        "Da Nang survey done.\n\nHanoi workshop held with 40 firms."
+    )
+
+
+def test_a_colleagues_update_already_submitted_offers_to_open_it_not_to_merge(
+    client, cycle, plan, typed_while_colleague_started
+):
+    data, theirs = typed_while_colleague_started
+    update_services.progress_update_submit(update=theirs, acting_user=theirs.author)
+    response = client.post(create_url(cycle, plan["activity"]), data)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="merge-into-draft"' not in html
+    assert f'href="{theirs.get_absolute_url()}"' in html
+    assert textarea(html, "narrative") == "Hanoi workshop held with 40 firms."

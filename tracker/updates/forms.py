@@ -250,6 +250,40 @@ EvidenceLinkFormSet = forms.formset_factory(
 LINKS_PREFIX = "links"
 
 
+# The free-text boxes, which a merge of two colleagues' drafts joins (`UpdateEditView.merge`).
+TEXT_FIELDS = ("narrative", "achievements", "challenges", "next_steps", "support_needed")
+
+
+def typed_entries(form, links):
+    """(label, value) for what was typed besides the text boxes, read from a checked `form` and its
+    `links` (what passed the checks): shown beside a merged draft so that nothing typed is lost."""
+    data = form.cleaned_data
+    entries = []
+    for name in ("proposed_status", "proposed_flag", "proposed_percent"):
+        if data.get(name) not in (None, ""):
+            field = form.fields[name]
+            value = (
+                dict(field.choices).get(data[name], data[name]) if hasattr(field, "choices") else data[name]
+            )
+            entries.append((field.label, str(value)))
+    if data.get("no_progress"):
+        entries.append((form.fields["no_progress"].label, _("yes")))
+    for milestone, tick, on in form.milestone_rows:
+        if data.get(tick):
+            entries.append((_("Milestone achieved"), f"{milestone.local_title} ({data.get(on) or ''})"))
+    for indicator, state, value, note in form.indicator_rows:
+        if data.get(value) is not None:
+            where = state.local_name if state is not None else "ASEAN"
+            entries.append(
+                (f"{indicator.local_name} · {where}", f"{data[value]} {data.get(note) or ''}".strip())
+            )
+    for link_form in links.forms:
+        url = getattr(link_form, "cleaned_data", {}).get("url")
+        if url:
+            entries.append((_("Evidence link"), url))
+    return entries
+
+
 def link_formset(update, data=None):
     initial = (
         [{"url": link.url, "title": link.title} for link in update.evidence_links.all()] if update.pk else []

@@ -1,5 +1,6 @@
 """Screens for reporters: My activities, the update form, the update page, evidence downloads."""
 
+import copy
 from collections import Counter
 
 from django.contrib import messages
@@ -142,7 +143,7 @@ class UpdateFormMixin(LoginRequiredMixin):
         links = update_forms.link_formset(update, data)
         return form, links
 
-    def render(self, form, links, status=200):
+    def render(self, form, links, status=200, **extra):
         update = self.update
         context = {
             "form": form,
@@ -152,6 +153,7 @@ class UpdateFormMixin(LoginRequiredMixin):
             "cycle": update.cycle,
             "creating": update.pk is None,
             "files_lost": bool(self.request.FILES) and self.request.method == "POST",
+            **extra,
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -161,6 +163,12 @@ class UpdateFormMixin(LoginRequiredMixin):
 
     def post(self, request, *args, **kwargs):
         form, links = self.build_forms(request.POST, request.FILES)
+        conflict = getattr(self, "conflict", None)
+        if conflict is not None:
+            # A colleague of the party started this update while this one was being written: the
+            # page comes back with everything typed, says whose it is, and offers to merge or open it.
+            form.is_valid(), links.is_valid()
+            return self.render(form, links, status=409, conflict=conflict)
         submit = request.POST.get("action") == "submit"
         # Both are checked, so every mistake on the page is shown at once.
         form_valid, links_valid = form.is_valid(), links.is_valid()
@@ -206,14 +214,17 @@ class UpdateCreateView(UpdateFormMixin, View):
                 .order_by("-created_at", "-pk")
             )
             in_progress = next((u for u in existing if not u.is_approved), None)
-            if in_progress is not None and in_progress.is_editable:
+            if request.method == "POST" and existing:
+                # Typed before the colleague's update existed: nothing typed is dropped (`post`).
+                self.conflict = in_progress or existing[0]
+            elif in_progress is not None and in_progress.is_editable:
                 return redirect("tracker:update_edit", pk=in_progress.pk)
-            if in_progress is not None:
+            elif in_progress is not None:
                 messages.info(
                     request, _("Your party's update for this cycle is already submitted for review.")
                 )
                 return redirect(in_progress.get_absolute_url())
-            if existing:
+            elif existing:
                 messages.info(
                     request,
                     _(
@@ -244,6 +255,36 @@ class UpdateEditView(UpdateFormMixin, View):
         if not request.user.has_perm("tracker.change_progressupdate", self.update):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "merge":
+            return self.merge()
+        return super().post(request, *args, **kwargs)
+
+    def merge(self):
+        """This draft's form with the text a colleague typed on the create page (posted here) added
+        below this draft's own, and their other entries listed beside it; nothing saved yet."""
+        draft = self.update
+        # Checking a model form writes what it cleaned onto its instance: check a copy.
+        self.update = copy.copy(draft)
+        typed, typed_links = self.build_forms(self.request.POST)
+        typed.is_valid(), typed_links.is_valid()
+        self.update = draft
+        merged = {}
+        for name in update_forms.TEXT_FIELDS:
+            mine = (typed.cleaned_data.get(name) or "").strip()
+            stored = getattr(draft, name)
+            merged[name] = f"{stored}\n\n{mine}".strip() if mine and mine not in stored else stored
+        form, links = self.build_forms()
+        form.initial.update(merged)
+        messages.info(
+            self.request,
+            _(
+                "Your text is added below the draft's own in each box. "
+                "Nothing is saved yet: check, then save."
+            ),
+        )
+        return self.render(form, links, typed_entries=update_forms.typed_entries(typed, typed_links))
 
 
 # --- The update page -----------------------------------------------------------------------
