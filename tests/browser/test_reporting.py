@@ -7,13 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from tests.helpers import open_cycle_owing_three, write_update
+from tests.helpers.files import PDF
 from tracker.models import DueStatus, DueUpdate, ProgressUpdate, UpdateState
 from tracker.review import services as review_services
 from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture

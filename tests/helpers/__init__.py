@@ -7,6 +7,7 @@
 - `browser`: logging in through the real form in Playwright (`log_in`, `PASSWORD`).
 - `permission_matrix`: the machinery both permission matrices run on.
 - `large_record`: the one large data set the query-count tests share.
+- `files`: real, minimal files for uploads (`PDF`, `pdf_bytes`, `pdf_of_size`).
 
 conftest.py files hold fixtures only (which may call these helpers); nothing imports from a conftest.
 """

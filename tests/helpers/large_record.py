@@ -31,6 +31,7 @@ from django.utils import timezone
 from roadmap import services
 from roadmap.models import Activity, ActivityStatus, Body, CountryFigure, Flag, Indicator, Milestone
 from tests import factories
+from tests.helpers.files import PDF
 from tests.helpers.records import open_cycle, write_update
 from tracker.cycles import services as cycle_services
 from tracker.models import ProgressUpdate, UpdateState
@@ -86,7 +87,6 @@ LARGE = {
 SIZES = {"small": SMALL, "large": LARGE}
 STATUSES = list(ActivityStatus)
 FLAGS = list(Flag)
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @dataclass

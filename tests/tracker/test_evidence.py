@@ -11,9 +11,11 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
+from tests.helpers.files import pdf_bytes, pdf_of_size
 from tracker.models import EvidenceFile, ProgressUpdate
-from tracker.updates import services
+from tracker.updates import evidence, services
 from tracker.updates.evidence import ACCEPT_ATTRIBUTE, MAX_EVIDENCE_BYTES, check_evidence_file
 
 pytestmark = pytest.mark.django_db
@@ -29,15 +31,6 @@ CONTENT_TYPES = {
 
 
 # --- Real, minimal files of each accepted type ---------------------------------------------------
-
-
-def pdf_bytes(padding=0):
-    body = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    )
-    return body + b"%" + b"x" * padding + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def _png_chunk(kind, data):
@@ -153,9 +146,7 @@ def test_each_accepted_type_is_recognised_by_its_content(name):
 
 
 def test_a_file_of_exactly_the_limit_is_accepted():
-    data = pdf_bytes()
-    data = pdf_bytes(padding=MAX_EVIDENCE_BYTES - len(data))
-    assert len(data) == MAX_EVIDENCE_BYTES
+    data = pdf_of_size(MAX_EVIDENCE_BYTES)
 
     assert check_evidence_file(upload("big.pdf", data)).size == MAX_EVIDENCE_BYTES
 
@@ -183,6 +174,20 @@ REFUSED = {
         "is not an accepted type",
     ),
     "no-extension": ("report", pdf_bytes, "bad_extension", "is not an accepted type"),
+    "web-page-behind-a-pdf-header": (
+        "report.pdf",
+        lambda: b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n",
+        "bad_content",
+        "called a PDF file but its content is not one",
+    ),
+    "zip-bomb-docx": (
+        "minutes.docx",
+        lambda: _package(
+            {"word/document.xml": "<w:document/>", "word/padding.xml": " " * (30 * 1024 * 1024)}
+        ),
+        "zip_bomb",
+        "unpacks to 30.0 MB",
+    ),
     "empty": ("empty.pdf", lambda: b"", "empty", "is empty"),
 }
 
@@ -354,3 +359,20 @@ def test_a_save_that_fails_after_writing_its_files_leaves_none_behind(media, dra
 
     assert _stored(media) == []
     assert not draft_vn.evidence_files.exists()
+
+
+def test_an_office_file_unpacking_past_the_limit_is_refused_whatever_its_ratio(monkeypatch):
+    data = docx_bytes()
+    monkeypatch.setattr(evidence, "MAX_UNPACKED_BYTES", 100)
+    with pytest.raises(ValidationError) as refused:
+        check_evidence_file(upload("minutes.docx", data))
+    assert refused.value.code == "zip_bomb"
+
+
+def test_a_real_pdf_of_several_pages_is_accepted():
+    writer = PdfWriter()
+    for _page in range(3):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert check_evidence_file(upload("minutes.pdf", buffer.getvalue())).content_type == "application/pdf"

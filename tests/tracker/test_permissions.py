@@ -48,6 +48,7 @@ from django.utils import timezone
 from roadmap.models import Activity, Body, MemberState
 from tests import factories
 from tests.helpers import template_names, write_update
+from tests.helpers.files import PDF
 from tests.helpers.large_record import Records, built_once
 from tests.helpers.permission_matrix import (
     ANONYMOUS,
@@ -92,7 +93,6 @@ SIGNED_IN = [SECRETARIAT, FOCAL_VN, FOCAL_TH, COSTI_REP, OBSERVER, SUPERUSER]
 REPORTERS = [FOCAL_VN, FOCAL_TH, COSTI_REP]
 
 VN_SECRET = "Viet Nam's confidential draft: the ministry has not signed off yet."
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def expect(everyone=None, **by_role):

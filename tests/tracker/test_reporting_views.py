@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.errors import TransitionError
 from tests import factories
 from tests.helpers import write_update
+from tests.helpers.files import PDF
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     DueStatus,
@@ -33,7 +34,6 @@ from tracker.updates.evidence import ACCEPT_ATTRIBUTE
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NOTHING_SAVED = "Please correct the errors below; nothing was saved."
 PERCENT = "Percent complete must be between 0 and 100."
 NARRATIVE_NEEDED = "Describe the progress this period, or tick “No progress this period”."

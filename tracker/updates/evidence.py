@@ -1,9 +1,10 @@
 """Checking evidence files by what they contain, not only by what they are called.
 
-No library here: `python-magic` needs libmagic on the host, and the pure-Python sniffers tell an
-Office file from any other ZIP only loosely. The six accepted types are simple to recognise: PDF,
-PNG and JPEG by their first bytes; DOCX, XLSX and PPTX as ZIP packages holding
-`[Content_Types].xml` and their own main part.
+No sniffing library here: `python-magic` needs libmagic on the host, and the pure-Python sniffers
+tell an Office file from any other ZIP only loosely. The six accepted types are simple to recognise:
+PNG and JPEG by their first bytes; PDF by its first bytes and by pypdf reading its pages; DOCX, XLSX
+and PPTX as ZIP packages holding `[Content_Types].xml` and their own main part, which unpack to a
+sane size.
 """
 
 import hashlib
@@ -14,8 +15,13 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# An Office file unpacked: real documents of 10 MB unpack to a few times that, text-heavy ones to
+# 20-30 times their size.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_PACKING_RATIO = 100
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ def _kind_by_content(uploaded):
     head = uploaded.read(8)
     uploaded.seek(0)
     if head.startswith(b"%PDF-"):
-        return "pdf"
+        return "pdf" if _is_pdf(uploaded) else None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -69,17 +75,46 @@ def _kind_by_content(uploaded):
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(uploaded) as package:
-                names = package.namelist()
+                parts = package.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
             return None
         finally:
             uploaded.seek(0)
+        _refuse_a_zip_bomb(uploaded, parts)
+        names = [part.filename for part in parts]
         if "[Content_Types].xml" not in names:
             return None
         for kind, prefix in OOXML_MAIN_PART.items():
             if any(n.startswith(prefix) for n in names):
                 return kind
     return None
+
+
+def _is_pdf(uploaded):
+    """Whether the file reads as a PDF with at least one page, not only starts like one: a file
+    that opens with "%PDF-" and then holds a web page is not a document."""
+    try:
+        return len(PdfReader(uploaded, strict=False).pages) > 0
+    except Exception:  # noqa: BLE001 - whatever pypdf cannot read is not a PDF to us
+        return False
+    finally:
+        uploaded.seek(0)
+
+
+def _refuse_a_zip_bomb(uploaded, parts):
+    """An Office file is a ZIP package: refuse one that unpacks to more than any document needs, or
+    far more than it weighs (a "zip bomb"), before anyone opens it."""
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * max(uploaded.size, 1):
+        name = PurePath(uploaded.name or "").name
+        raise ValidationError(
+            _(
+                "%(name)s unpacks to %(size)s, far more than a document of its size holds. "
+                "Save it again from its program, or upload it as a PDF."
+            )
+            % {"name": name, "size": filesizeformat(unpacked)},
+            code="zip_bomb",
+        )
 
 
 @dataclass(frozen=True)
