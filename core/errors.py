@@ -6,6 +6,7 @@ or messages. Each carries the sentence the user reads.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 
@@ -57,3 +58,21 @@ def error_text(error):
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return error.message
+
+
+def save_unique(instance, *, refused=None):
+    """Save `instance`; when the database's unique rule refuses it (the same form posted twice, two
+    people creating the same thing at once), raise the field errors `full_clean` gives for the row
+    that got there first, or `refused` (a sentence) when given, instead of a server error.
+
+    The database is the check: a look-up before the insert cannot see a row committed between the
+    two. The insert runs in a savepoint, so the caller's transaction stays usable."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        if refused is not None:
+            raise ValidationError(refused) from error
+        instance.validate_unique()
+        instance.validate_constraints()
+        raise  # no unique rule explains it: a bug, not the user's doing

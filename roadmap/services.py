@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import check_version
+from core.errors import check_version, save_unique
 from core.permissions import require
 from roadmap.models import ACTIVITY_OWNER_FIELDS, Activity, Indicator, Milestone
 
@@ -38,7 +38,7 @@ def _create(instance, *, acting_user):
     instance.full_clean()
     instance._history_user = acting_user
     instance._change_reason = _("Created")
-    instance.save()
+    save_unique(instance)
     return instance
 
 

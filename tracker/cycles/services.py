@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.parties import Party
-from core.errors import TransitionError, check_version
+from core.errors import TransitionError, check_version, save_unique
 from core.permissions import require
 from roadmap.models import Activity
 from tracker.models import CycleReopening, CycleState, DueStatus, DueUpdate, ReportingCycle
@@ -20,7 +21,7 @@ def cycle_create(*, cycle: ReportingCycle, acting_user) -> ReportingCycle:
     cycle.full_clean()
     cycle._history_user = acting_user
     cycle._change_reason = _("Created")
-    cycle.save()
+    save_unique(cycle)
     return cycle
 
 
@@ -164,6 +165,9 @@ def cycle_reopening_end(*, reopening: CycleReopening, acting_user) -> None:
         current.save(update_fields=["ended_at", "ended_by"])
 
 
+ALREADY_DUE = gettext_lazy("That party is already due to report on this activity.")
+
+
 @transaction.atomic
 def due_update_add(*, cycle: ReportingCycle, activity: Activity, acting_user, member_state=None, body=None):
     """The secretariat adds a party to those due to report on an activity in this cycle."""
@@ -172,13 +176,13 @@ def due_update_add(*, cycle: ReportingCycle, activity: Activity, acting_user, me
         raise TransitionError(_("The cycle is closed; reopen it for the party instead."))
     party = _party_kwargs(member_state, body)
     if DueUpdate.objects.filter(cycle=cycle, activity=activity, **party).exists():
-        raise ValidationError(_("That party is already due to report on this activity."))
+        raise ValidationError(ALREADY_DUE)
     expected = DueUpdate(cycle=cycle, activity=activity, added_by=acting_user, **party)
     latest = standing_update(cycle.pk, activity.pk, expected.member_state_id, expected.body_id)
     if latest is not None:
         expected.status, expected.update = latest.state, latest
     expected._history_user = acting_user
-    expected.save()
+    save_unique(expected, refused=ALREADY_DUE)
     return expected
 
 
