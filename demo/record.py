@@ -80,6 +80,16 @@ def half_name(year, half):
     return f"{year} {'first' if half == 1 else 'second'} half ({months})"
 
 
+def half_name_vi(year, half):
+    months = "tháng 1–6" if half == 1 else "tháng 7–12"
+    return f"{'Nửa đầu' if half == 1 else 'Nửa cuối'} năm {year} ({months})"
+
+
+def half_names(year, half):
+    """A half-year cycle's names, English and Vietnamese, as `ReportingCycle` fields."""
+    return {"name": half_name(year, half), "name_vi": half_name_vi(year, half)}
+
+
 def _at(day, hour=9, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
@@ -483,7 +493,11 @@ def _lived_in_cycle(half, *, closed, today, secretariat, result):
 
     cycle = cycle_services.cycle_create(
         cycle=ReportingCycle(
-            slug=slug, name=half_name(year, number), period_start=start, period_end=end, deadline=deadline
+            slug=slug,
+            **half_names(year, number),
+            period_start=start,
+            period_end=end,
+            deadline=deadline,
         ),
         acting_user=secretariat,
     )
@@ -732,7 +746,7 @@ def _history_cycles(today, secretariat, result):
         )
         cycle = ReportingCycle(
             slug=slug,
-            name=half_name(year, number),
+            **half_names(year, number),
             period_start=start,
             period_end=end,
             deadline=deadline,

@@ -23,7 +23,16 @@ class IndicatorInline(admin.TabularInline):
     model = models.Indicator
     fk_name = "activity"
     extra = 0
-    fields = ["name", "unit", "baseline_value", "baseline_year", "target_value", "target_year"]
+    fields = [
+        "name",
+        "name_vi",
+        "unit",
+        "unit_vi",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+    ]
 
 
 @admin.register(models.Roadmap)
@@ -45,7 +54,7 @@ class MemberStateAdmin(admin.ModelAdmin):
 
 @admin.register(models.NationalStrategy)
 class NationalStrategyAdmin(admin.ModelAdmin):
-    list_display = ["name", "member_state", "year", "lead_agency"]
+    list_display = ["name", "name_vi", "member_state", "year", "lead_agency"]
     list_filter = ["member_state"]
     list_select_related = ["member_state"]
 

@@ -238,9 +238,30 @@ RECOMMENDATION_KEYS = (
     "retired_indicators",
     "was",
 )
-MEMBER_STATE_KEYS = ("iso2", "iso3", "name", "name_vi", "joined_on", "focal_agency", "notes", "was")
+MEMBER_STATE_KEYS = (
+    "iso2",
+    "iso3",
+    "name",
+    "name_vi",
+    "joined_on",
+    "focal_agency",
+    "focal_agency_vi",
+    "notes",
+    "was",
+)
 BODY_KEYS = ("acronym", "name", "name_vi", "kind", "role", "parent", "member_state", "was")
-STRATEGY_KEYS = ("member_state", "name", "year", "lead_agency", "summary", "link", "was")
+STRATEGY_KEYS = (
+    "member_state",
+    "name",
+    "name_vi",
+    "year",
+    "lead_agency",
+    "lead_agency_vi",
+    "summary",
+    "summary_vi",
+    "link",
+    "was",
+)
 FIGURE_KEYS = ("member_state", "year", "source", "approximate", *METRICS, "was")
 ACTIVITY_KEYS = (*ACTIVITY_EDITABLE_FIELDS, "milestones", "indicators", "was")
 # What `was` may name on an activity: its own fields, not its owners or children.
@@ -254,7 +275,9 @@ INDICATOR_KEYS = (
     "name",
     "name_vi",
     "description",
+    "description_vi",
     "unit",
+    "unit_vi",
     "baseline_value",
     "baseline_year",
     "target_value",

@@ -11,20 +11,34 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.language import english_marked, in_vietnamese
 
 
 class BilingualMixin:
     """Picks the Vietnamese text of a field when the user reads in Vietnamese and it exists."""
 
     def localized(self, field):
-        if (get_language() or "").startswith("vi"):
+        if in_vietnamese():
             value = getattr(self, f"{field}_vi", "")
             if value:
                 return value
         return getattr(self, field)
+
+    def marked(self, field):
+        """The text to show in the reader's language: the English with a visible mark when the
+        reader reads Vietnamese and no Vietnamese is given (see `core.language.english_marked`)."""
+        value = self.localized(field)
+        if (
+            value
+            and value == getattr(self, field)
+            and in_vietnamese()
+            and not getattr(self, f"{field}_vi", "")
+        ):
+            return english_marked(value)
+        return value
 
     @property
     def local_title(self):
@@ -96,7 +110,7 @@ class Recommendation(BilingualMixin, models.Model):
         return reverse("roadmap:recommendation_detail", args=[self.number])
 
 
-class MemberState(models.Model):
+class MemberState(BilingualMixin, models.Model):
     iso2 = models.CharField(
         _("ISO alpha-2"), max_length=2, unique=True, validators=[RegexValidator(r"^[A-Z]{2}$")]
     )
@@ -107,6 +121,7 @@ class MemberState(models.Model):
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=100, blank=True)
     joined_on = models.DateField(_("joined ASEAN on"))
     focal_agency = models.CharField(_("focal agency"), max_length=200, blank=True)
+    focal_agency_vi = models.CharField(_("focal agency (Vietnamese)"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -119,7 +134,7 @@ class MemberState(models.Model):
 
     @property
     def local_name(self):
-        if (get_language() or "").startswith("vi") and self.name_vi:
+        if in_vietnamese() and self.name_vi:
             return self.name_vi
         return self.name
 
@@ -131,7 +146,7 @@ class MemberState(models.Model):
 STRATEGY_ORDER = [F("year").asc(nulls_last=True), "name"]
 
 
-class NationalStrategy(models.Model):
+class NationalStrategy(BilingualMixin, models.Model):
     member_state = models.ForeignKey(
         MemberState,
         verbose_name=_("member state"),
@@ -139,9 +154,12 @@ class NationalStrategy(models.Model):
         related_name="strategies",
     )
     name = models.CharField(_("name"), max_length=300)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     lead_agency = models.CharField(_("lead agency"), max_length=200, blank=True)
+    lead_agency_vi = models.CharField(_("lead agency (Vietnamese)"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_vi = models.TextField(_("summary (Vietnamese)"), blank=True)
     link = models.URLField(_("link"), blank=True)
 
     class Meta:
@@ -155,7 +173,19 @@ class NationalStrategy(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.marked("name")
+
+    @property
+    def local_name(self):
+        return self.localized("name")
+
+    @property
+    def local_lead_agency(self):
+        return self.localized("lead_agency")
+
+    @property
+    def local_summary(self):
+        return self.localized("summary")
 
 
 class Body(BilingualMixin, models.Model):
@@ -748,8 +778,10 @@ class Indicator(BilingualMixin, models.Model):
     )
     name = models.CharField(_("name (English)"), max_length=300)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    unit = models.CharField(_("unit"), max_length=60)
+    description = models.TextField(_("description (English)"), blank=True)
+    description_vi = models.TextField(_("description (Vietnamese)"), blank=True)
+    unit = models.CharField(_("unit (English)"), max_length=60)
+    unit_vi = models.CharField(_("unit (Vietnamese)"), max_length=60, blank=True)
     baseline_value = models.DecimalField(
         _("baseline value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -803,6 +835,10 @@ class Indicator(BilingualMixin, models.Model):
     @property
     def local_name(self):
         return self.localized("name")
+
+    @property
+    def local_unit(self):
+        return self.localized("unit")
 
     @property
     def owner(self):

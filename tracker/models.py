@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.parties import party_key
-from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, ActivityStatus, Flag
+from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, ActivityStatus, BilingualMixin, Flag
 
 
 class CycleState(models.TextChoices):
@@ -49,9 +49,10 @@ class ReportingCycleQuerySet(models.QuerySet):
         )
 
 
-class ReportingCycle(models.Model):
+class ReportingCycle(BilingualMixin, models.Model):
     slug = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Such as 2026-H2."))
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name (English)"), max_length=120)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=120, blank=True)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     deadline = models.DateField(_("deadline"), help_text=_("The date reports are due."))
@@ -99,7 +100,11 @@ class ReportingCycle(models.Model):
         ]
 
     def __str__(self):
-        return self.name or self.slug
+        return self.marked("name") or self.slug
+
+    @property
+    def local_name(self):
+        return self.localized("name")
 
     def get_absolute_url(self):
         return reverse("tracker:cycle_detail", kwargs={"slug": self.slug})

@@ -110,13 +110,18 @@ class IndicatorForm(VersionedForm):
             "name",
             "name_vi",
             "description",
+            "description_vi",
             "unit",
+            "unit_vi",
             "baseline_value",
             "baseline_year",
             "target_value",
             "target_year",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_vi": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, activity=None, recommendation=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -115,7 +115,9 @@ def indicator_data(indicator=None, **overrides):
             "name": indicator.name,
             "name_vi": indicator.name_vi,
             "description": indicator.description,
+            "description_vi": indicator.description_vi,
             "unit": indicator.unit,
+            "unit_vi": indicator.unit_vi,
             "baseline_value": str(indicator.baseline_value if indicator.baseline_value is not None else ""),
             "baseline_year": str(indicator.baseline_year or ""),
             "target_value": str(indicator.target_value if indicator.target_value is not None else ""),
@@ -593,3 +595,20 @@ def _checked(html, name, value):
 
     tags = re.findall(rf'<input type="checkbox" name="{name}" value="{value}"[^>]*>', html)
     return len(tags) == 1 and " checked" in tags[0]
+
+
+def test_indicator_form_keeps_the_vietnamese_unit_and_description(sec_client, plan, settings):
+    indicator = plan["indicator"]
+    url = reverse("roadmap:indicator_update", args=[plan["activity"].code, indicator.pk])
+    data = indicator_data(indicator, unit_vi="doanh nghiệp", description_vi="Chỉ số minh họa.")
+
+    response = sec_client.post(url, data)
+
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.unit_vi, indicator.description_vi) == ("doanh nghiệp", "Chỉ số minh họa.")
+    form = sec_client.get(url).content.decode()
+    assert 'name="unit_vi"' in form and 'value="doanh nghiệp"' in form
+    sec_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    page = sec_client.get(plan["activity"].get_absolute_url()).content.decode()
+    assert "doanh nghiệp" in page and "Chỉ số minh họa." in page

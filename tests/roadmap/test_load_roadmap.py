@@ -737,3 +737,42 @@ def test_missing_or_invalid_file_is_a_clear_error(tmp_path):
     bad.write_text("[roadmap\n", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid TOML"):
         run("--file", str(bad))
+
+
+def test_units_strategies_and_agencies_are_loaded_in_vietnamese_too(loaded):
+    data = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    strategies = {(s["member_state"], s["name"]): s for s in data["strategies"]}
+    for strategy in NationalStrategy.objects.select_related("member_state"):
+        row = strategies[(strategy.member_state.iso2, strategy.name)]
+        assert strategy.name_vi == row["name_vi"] and strategy.summary_vi == row["summary_vi"]
+        assert strategy.summary_vi and strategy.name_vi
+        assert bool(strategy.lead_agency_vi) == bool(strategy.lead_agency), strategy.name
+    assert NationalStrategy.objects.get(name="Thailand 4.0").name_vi == "Thái Lan 4.0"
+    for indicator in Indicator.objects.all():
+        assert indicator.unit_vi, indicator.name
+        assert bool(indicator.description_vi) == bool(indicator.description), indicator.name
+    units = dict(Indicator.objects.values_list("unit", "unit_vi").distinct())
+    assert units == {
+        "member states": "nước thành viên",
+        "standards": "tiêu chuẩn",
+        "enterprises": "doanh nghiệp",
+        "assessors": "chuyên gia đánh giá",
+    }
+    for state in MemberState.objects.exclude(focal_agency=""):
+        assert state.focal_agency_vi, state.name
+    with translation.override("vi"):
+        assert MemberState.objects.get(iso2="VN").marked("focal_agency").startswith("Tổng cục Tiêu chuẩn")
+
+
+def test_a_member_state_page_in_vietnamese_shows_strategies_in_vietnamese(loaded, sec_client, settings):
+    sec_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = sec_client.get(reverse("roadmap:member_state_detail", args=["VN"])).content.decode()
+    assert "Quyết định số 1322/QĐ-TTg" in html
+    assert "Thủ tướng Chính phủ" in html
+    assert "Tổng cục Tiêu chuẩn Đo lường Chất lượng" in html
+    assert "Prime Minister" not in html and "(tiếng Anh)" not in html
+
+    NationalStrategy.objects.filter(name="Make in Vietnam").update(summary_vi="")
+    html = sec_client.get(reverse("roadmap:member_state_detail", args=["VN"])).content.decode()
+    assert "Programme launched by the Ministry of Information and Communications" in html
+    assert "domestic ICT industry. (tiếng Anh)" in html

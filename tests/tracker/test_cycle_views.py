@@ -560,3 +560,28 @@ def test_a_long_matrix_is_paged_with_the_same_columns_on_every_page(
     assert [p.key for p in first.context["columns"]] == [p.key for p in second.context["columns"]]
     assert "Activities 1–2 of 3." in first.content.decode()
     assert 'aria-current="page">2<' in second.content.decode()
+
+
+def test_the_cycle_form_takes_a_vietnamese_name_shown_to_vietnamese_readers(sec_client, planned, settings):
+    form = sec_client.get(url("cycle_edit", planned)).content.decode()
+    assert 'name="name_vi"' in form
+
+    response = sec_client.post(
+        url("cycle_edit", planned),
+        cycle_data(
+            slug="2027-H1", name="2027 first half", name_vi="Nửa đầu năm 2027", version=planned.version
+        ),
+    )
+
+    assert response.status_code == 302
+    planned.refresh_from_db()
+    assert planned.name_vi == "Nửa đầu năm 2027"
+    sec_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = sec_client.get(url("cycle_detail", planned)).content.decode()
+    assert "Nửa đầu năm 2027" in html and "2027 first half" not in html
+
+
+def test_a_cycle_without_a_vietnamese_name_shows_the_english_marked(sec_client, planned, settings):
+    sec_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = sec_client.get(url("cycle_detail", planned)).content.decode()
+    assert "2027 first half (tiếng Anh)" in html

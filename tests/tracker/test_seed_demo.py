@@ -78,6 +78,10 @@ def test_the_demo_is_lived_in_and_a_second_run_changes_nothing(settings):
     assert closed.state == CycleState.CLOSED and opened.state == CycleState.OPEN
     assert opened.deadline == today + datetime.timedelta(days=7)
     assert f"Cycle {previous} (closed" in output and f"Cycle {current} (open" in output
+    # Every cycle is named in Vietnamese too: "Nửa cuối năm 2026 (tháng 7–12)".
+    assert closed.name_vi.startswith(("Nửa đầu năm", "Nửa cuối năm")) and closed.name_vi.endswith(
+        ("tháng 1–6)", "tháng 7–12)")
+    )
 
     # The closed cycle: approved updates for all but a couple of reports, dated before it closed.
     statuses = Counter(DueUpdate.objects.filter(cycle=closed).values_list("status", flat=True))
@@ -145,6 +149,7 @@ def test_scale_builds_ten_years_of_cycles_with_updates_in_every_state(settings):
     cycles = list(ReportingCycle.objects.order_by("period_start"))
     assert len(cycles) == 20
     assert [c.state for c in cycles] == [CycleState.CLOSED] * 19 + [CycleState.OPEN]
+    assert all(c.name_vi.startswith(("Nửa đầu năm", "Nửa cuối năm")) for c in cycles)
     assert cycles[-1].slug == half_slug(*half_of(timezone.localdate()))
     for earlier, later in zip(cycles, cycles[1:], strict=False):
         assert later.period_start == earlier.period_end + datetime.timedelta(days=1)

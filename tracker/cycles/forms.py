@@ -11,7 +11,7 @@ from tracker.models import DueStatus, ReportingCycle
 class CycleForm(VersionedForm):
     class Meta:
         model = ReportingCycle
-        fields = ["slug", "name", "period_start", "period_end", "deadline"]
+        fields = ["slug", "name", "name_vi", "period_start", "period_end", "deadline"]
         widgets = {"period_start": DATE_INPUT, "period_end": DATE_INPUT, "deadline": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):

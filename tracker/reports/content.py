@@ -685,7 +685,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         sections[section_key].indicators.append(
             IndicatorRow(
                 name=str(indicator.local_name),
-                unit=indicator.unit,
+                unit=indicator.marked("unit"),
                 owner=owner,
                 baseline_value=indicator.baseline_value,
                 baseline_year=indicator.baseline_year,
@@ -716,9 +716,9 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     return ReportContent(
         language=language,
         roadmap_title=str(roadmap.local_title) if roadmap else "",
-        title=_("Progress report: %(cycle)s") % {"cycle": cycle.name or cycle.slug},
+        title=_("Progress report: %(cycle)s") % {"cycle": str(cycle)},
         cycle_slug=cycle.slug,
-        cycle_name=cycle.name or cycle.slug,
+        cycle_name=str(cycle),
         period_start=cycle.period_start,
         period_end=cycle.period_end,
         deadline=cycle.deadline,
@@ -728,7 +728,7 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         generated_by=generated_by,
         generated_at=timezone.localtime(generated_at),
         previous_cycle_slug=previous.slug if previous else None,
-        previous_cycle_name=(previous.name or previous.slug) if previous else None,
+        previous_cycle_name=str(previous) if previous else None,
         next_period_start=next_start,
         next_period_end=next_end,
         sections=[s for s in sections.values() if s.activities or s.indicators],
@@ -947,7 +947,7 @@ def _annex_row(update, activity_rows, status_labels, flag_labels):
                 str(v.indicator.local_name),
                 v.member_state.local_name if v.member_state_id else "ASEAN",
                 v.value,
-                v.indicator.unit,
+                v.indicator.marked("unit"),
             )
             for v in update.indicator_values.all()
         ],

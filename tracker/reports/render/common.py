@@ -35,6 +35,10 @@ def date_formats(language: str) -> dict[str, str]:
     if language.startswith("en"):
         # Not Django's American "Dec. 31, 2026": ASEAN documents write the day first.
         return {"long": "j F Y", "short": "j M Y", "datetime": "j F Y, H:i"}
+    if language.startswith("vi"):
+        # As Vietnamese documents write dates, and lower case: Django's "Ngày 01 tháng 7 năm 2026"
+        # reads as a new sentence in mid-line, and its short "01-07-2026" is not the usual form.
+        return {"long": r"\n\gà\y j \t\há\n\g n \nă\m Y", "short": "d/m/Y", "datetime": r"H:i \n\gà\y d/m/Y"}
     return {"long": "DATE_FORMAT", "short": "SHORT_DATE_FORMAT", "datetime": "DATETIME_FORMAT"}
 
 
