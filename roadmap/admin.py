@@ -1,25 +1,56 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from roadmap import models
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
-    """Back-office edits bump the version too, so a form opened in the app before them is refused."""
+class ReadOnlyInAdmin:
+    """The plan's versioned records (activities, milestones, indicators) are read here, not written.
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+    The app's pages write them through the services, which compare the version the editor saw, ask
+    why a planned date moved and record who did it; a back-office save would do none of that and
+    overwrite an edit made in the app meanwhile. The change page says where to edit instead."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-class MilestoneInline(admin.TabularInline):
+class VersionedAdmin(ReadOnlyInAdmin, SimpleHistoryAdmin):
+    def app_edit_url(self, obj):
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "GET":
+            messages.info(
+                request,
+                format_html(
+                    _(
+                        "Read-only here. Edit it in the tracker, which checks for others' changes "
+                        'and asks why dates move: <a href="{}">edit page</a>.'
+                    ),
+                    self.app_edit_url(obj),
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class MilestoneInline(ReadOnlyInAdmin, admin.TabularInline):
     model = models.Milestone
     extra = 0
     fields = ["title", "planned_date", "baseline_date", "actual_date"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ReadOnlyInAdmin, admin.TabularInline):
     model = models.Indicator
     fk_name = "activity"
     extra = 0
@@ -97,6 +128,9 @@ class ActivityAdmin(VersionedAdmin):
     ]
     inlines = [MilestoneInline, IndicatorInline]
 
+    def app_edit_url(self, obj):
+        return reverse("roadmap:activity_update", args=[obj.code])
+
 
 @admin.register(models.Milestone)
 class MilestoneAdmin(VersionedAdmin):
@@ -105,8 +139,16 @@ class MilestoneAdmin(VersionedAdmin):
     search_fields = ["title", "activity__code"]
     date_hierarchy = "planned_date"
 
+    def app_edit_url(self, obj):
+        return reverse("roadmap:milestone_update", args=[obj.activity.code, obj.pk])
+
 
 @admin.register(models.Indicator)
 class IndicatorAdmin(VersionedAdmin):
     list_display = ["name", "activity", "recommendation", "unit", "baseline_value", "target_value"]
     list_select_related = ["activity", "recommendation"]
+
+    def app_edit_url(self, obj):
+        if obj.activity_id:
+            return reverse("roadmap:indicator_update", args=[obj.activity.code, obj.pk])
+        return reverse("roadmap:recommendation_indicator_update", args=[obj.recommendation.number, obj.pk])
