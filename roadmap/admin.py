@@ -23,7 +23,17 @@ class IndicatorInline(admin.TabularInline):
     model = models.Indicator
     fk_name = "activity"
     extra = 0
-    fields = ["name", "unit", "baseline_value", "baseline_year", "target_value", "target_year"]
+    fields = [
+        "name",
+        "unit",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+        "aggregation",
+        "decimal_places",
+        "is_illustrative",
+    ]
 
 
 @admin.register(models.Roadmap)
@@ -99,5 +109,15 @@ class MilestoneAdmin(VersionedAdmin):
 
 @admin.register(models.Indicator)
 class IndicatorAdmin(VersionedAdmin):
-    list_display = ["name", "activity", "recommendation", "unit", "baseline_value", "target_value"]
+    list_display = [
+        "name",
+        "activity",
+        "recommendation",
+        "unit",
+        "baseline_value",
+        "target_value",
+        "aggregation",
+        "decimal_places",
+        "is_illustrative",
+    ]
     list_select_related = ["activity", "recommendation"]

@@ -115,6 +115,8 @@ class IndicatorForm(VersionedForm):
             "baseline_year",
             "target_value",
             "target_year",
+            "aggregation",
+            "decimal_places",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

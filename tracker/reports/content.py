@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.parties import Party
-from core.numbers import average
+from core.numbers import average, round_half_up
 from roadmap.models import (
     Activity,
     ActivityStatus,
@@ -65,6 +65,7 @@ from tracker.models import (
     ReportScope,
     UpdateState,
 )
+from tracker.reports.indicators import IndicatorResults, add_results_chain
 from tracker.selectors import percent as share
 
 
@@ -165,6 +166,8 @@ class IndicatorRow:
     target_year: int | None
     values: list[IndicatorValueRow] = field(default_factory=list)
     illustrative: bool = False  # a placeholder in the plan file, to be replaced by the real list
+    pk: int | None = None
+    results: IndicatorResults | None = None  # the results chain (tracker/reports/indicators.py)
 
 
 @dataclass
@@ -661,11 +664,12 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     ):  # oldest first: the latest value per indicator and member state wins
         latest_values[(value.indicator_id, value.member_state_id)] = value
     by_indicator = defaultdict(list)
+    places = {i.pk: i.decimal_places for i in indicators}
     for (indicator_id, _ms), value in latest_values.items():
         by_indicator[indicator_id].append(
             IndicatorValueRow(
                 member_state=value.member_state.local_name if value.member_state_id else "ASEAN",
-                value=value.value,
+                value=round_half_up(value.value, places[indicator_id]),  # at the unit's precision
                 cycle=value.update.cycle.slug,
                 note=value.note,
             )
@@ -693,8 +697,10 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
                 target_year=indicator.target_year,
                 values=rows,
                 illustrative=indicator.is_illustrative,
+                pk=indicator.pk,
             )
         )
+    add_results_chain(sections, cycle, _approved_until(cycle), member_state=member_state)
 
     # Totals per section and for the report.
     all_rows = list(activity_rows.values())
@@ -946,7 +952,7 @@ def _annex_row(update, activity_rows, status_labels, flag_labels):
             (
                 str(v.indicator.local_name),
                 v.member_state.local_name if v.member_state_id else "ASEAN",
-                v.value,
+                round_half_up(v.value, v.indicator.decimal_places),  # at the unit's precision
                 v.indicator.unit,
             )
             for v in update.indicator_values.all()
