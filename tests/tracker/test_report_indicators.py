@@ -22,6 +22,7 @@ from tests.tracker.test_report_formats import _text_of
 from tracker.reports.content import gather_report
 from tracker.reports.indicators import add_results_chain, percent_of_target
 from tracker.reports.render import render
+from tracker.reports.render.results import results_table
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,8 @@ def test_sum_over_member_states_rounded_half_up_at_the_units_precision(rec):
     (cycle,) = chain.cycles
     # Each value at the unit's precision, half up (10.5 -> 11, not 10 as half-to-even gives).
     assert cycle.values == {"Thailand": Decimal("18"), "Viet Nam": Decimal("11")}
-    # The sum of the exact values, then rounded: 28.49 -> 28 ("28 enterprises", not "28.49").
-    assert cycle.regional == Decimal("28")
+    # The sum of the values as printed, so that the table adds up: 11 + 18 = 29 (not 28.49).
+    assert cycle.regional == Decimal("29")
     assert chain.parties == ["Thailand", "Viet Nam"]
 
 
@@ -113,6 +114,14 @@ def test_average_over_member_states_half_up_to_two_places(rec):
     rec.report(0, (ind, "VN", "10.25"), (ind, "TH", "18.24"))
     # (10.25 + 18.24) / 2 = 14.245: half up gives 14.25 where half to even gives 14.24.
     assert figures(rec.chain(0)) == [Decimal("14.25")]
+
+
+def test_sum_at_one_place_adds_the_values_as_printed(rec):
+    ind = rec.indicator(aggregation="sum", decimal_places=1)
+    rec.report(0, (ind, "VN", "0.25"), (ind, "TH", "0.45"))
+    (cycle,) = rec.chain(0).cycles
+    assert cycle.values == {"Thailand": Decimal("0.5"), "Viet Nam": Decimal("0.3")}
+    assert cycle.regional == Decimal("0.8")  # 0.3 + 0.5, not 0.70 rounded
 
 
 def test_average_at_one_place(rec):
@@ -321,3 +330,35 @@ def test_the_workbook_writes_numbers_in_the_units_precision(formats_record):
     assert row[col["Percent of target"]].value == 50
     assert row[col["Trend"]].value == "↑ up"
     assert row[col["Illustrative"]].value == "yes"
+
+
+def test_the_page_shows_the_last_four_cycles_and_says_so(rec):
+    ind = rec.indicator()
+    for slug, start, end in (
+        ("2026-H2", D(2026, 7, 1), D(2026, 12, 31)),
+        ("2027-H1", D(2027, 1, 1), D(2027, 6, 30)),
+    ):
+        rec.cycles.append(
+            open_cycle(
+                by=rec.sec,
+                slug=slug,
+                name=f"Cycle {slug}",
+                period_start=start,
+                period_end=end,
+                deadline=end,
+            )
+        )
+    rec.report(0, (ind, "VN", "5"))
+    report = gather_report(rec.cycles[4])
+    (section,) = report.sections
+    table = results_table(section)
+    assert table.cycles == ["2025-H2", "2026-H1", "2026-H2", "2027-H1"]
+    assert table.cycles_note == "The table shows the last 4 of 5 cycles; the workbook holds every cycle."
+    indicator_row, party_row = table.rows
+    assert indicator_row.cells == ["5", "5", "5", "5"]  # 2025-H1's value stands in every later cycle
+    assert (party_row.label, party_row.cells) == ("Viet Nam", ["5", "5", "5", "5"])
+    assert indicator_row.trend == "flat"
+    # The workbook holds every cycle.
+    book = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
+    cycles = {row[9] for row in book["Indicator results"].iter_rows(min_row=3, values_only=True)}
+    assert cycles == {f"Cycle {slug}" for slug, *_ in CYCLES} | {"Cycle 2026-H2", "Cycle 2027-H1"}

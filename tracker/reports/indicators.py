@@ -10,8 +10,9 @@ Rules (the tests recompute each of them):
   report's `_approved_until` rule, applied at the report's cycle). A party's value *for a cycle*
   is its latest approved value reported in that cycle or an earlier one (latest cycle end, then
   latest approval); `reported_in` names the cycle it was reported in.
-- Values keep the unit's precision: every figure is rounded half up (`core.numbers`) to the
-  indicator's `decimal_places`; a sum or an average is taken over the exact values, then rounded.
+- Values keep the unit's precision: every value is rounded half up (`core.numbers`) to the
+  indicator's `decimal_places`, and the regional figure is computed from the values as printed (a
+  sum adds up on the page and in a spreadsheet; an average is then rounded again the same way).
 - The regional figure of a cycle, by the indicator's rule (`Aggregation`), over the member states
   that have a value for that cycle: sum; average; all done (a yes/no measure, a value of 1 or more
   is done: the figure is the number of member states done, and the region is done only when every
@@ -122,7 +123,7 @@ def percent_of_target(actual, baseline, target):
 
 
 def _regional(rule, values, asean, places, expected, language_done):
-    """(figure, text, done) for one cycle from the member states' exact values `values`."""
+    """(figure, text, done) for one cycle from the member states' values `values` (as printed)."""
     if rule == Aggregation.NONE or not values:
         return _rounded(asean, places), "", None
     if rule == Aggregation.SUM:
@@ -204,7 +205,9 @@ def add_results_chain(sections, cycle, approved, *, member_state=None):
                 party = names[ms_id] if ms_id is not None else ASEAN
                 figure.values[party] = _rounded(amount, places)
                 figure.reported_in[party] = cycles[at]["slug"]
-            member_values = [amount for ms_id, (amount, _at) in latest.items() if ms_id is not None]
+            member_values = [
+                _rounded(amount, places) for ms_id, (amount, _at) in latest.items() if ms_id is not None
+            ]
             asean = latest.get(None, (None, None))[0]
             if member_state is None:
                 expected = sum(1 for joined in member_ends if joined is None or joined <= c["period_end"])

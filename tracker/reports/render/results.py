@@ -89,13 +89,14 @@ def method_note(report) -> str:
     """How the figures are computed: printed under every indicators table."""
     note = _(
         "Each party's value for a cycle is its latest approved value reported in that cycle or an "
-        "earlier one (an approved correction replaces what it corrects). Values are rounded half up "
-        "to the unit's precision. Regional figure, by the indicator's rule: the sum or the average of "
-        "the member states' values; for a yes/no measure (1 = done), done only when every member "
-        "state has done it, else how many have; or none, where ASEAN reports for the region as a "
-        "whole. Percent of target reached, from this cycle's regional figure: (actual − baseline) ÷ "
-        "(target − baseline) when the indicator has a baseline, else actual ÷ target. Trend: this "
-        "cycle's figure against the previous cycle's."
+        "earlier one (an approved correction replaces what it corrects). Values are rounded half "
+        "up to the unit's precision. Regional figure, from the values as printed, by the "
+        "indicator's rule: the sum or the average of the member states' values; for a yes/no "
+        "measure (1 = done), done only when every member state has done it, else how many have; "
+        "or none, where ASEAN reports for the region as a whole. Percent of target reached, from "
+        "this cycle's regional figure: (actual − baseline) ÷ (target − baseline) when the "
+        "indicator has a baseline, else actual ÷ target. Trend: this cycle's figure against the "
+        "previous cycle's."
     )
     if report.scope == "member_state":
         note += " " + _(
@@ -134,7 +135,7 @@ class ResultsRow:
 
 @dataclass
 class ResultsTable:
-    cycles: list[str]  # the shown cycles' names, oldest first
+    cycles: list[str]  # the shown cycles' codes, oldest first
     rows: list[ResultsRow]
     cycles_note: str
     has_illustrative: bool = False
@@ -173,7 +174,7 @@ def results_table(section) -> ResultsTable | None:
                 )
             )
     return ResultsTable(
-        cycles=[c.name for c in shown],
+        cycles=[c.slug for c in shown],  # the cycles' codes (2026-H2): short enough for A4 columns
         rows=rows,
         cycles_note=cycles_note(section),
         has_illustrative=any(ind.illustrative for ind in indicators),
