@@ -177,7 +177,8 @@ def results_table(section) -> ResultsTable | None:
         cycles=[c.slug for c in shown],  # the cycles' codes (2026-H2): short enough for A4 columns
         rows=rows,
         cycles_note=cycles_note(section),
-        has_illustrative=any(ind.illustrative for ind in indicators),
+        # The legend under the activities table says it already, when the section has one.
+        has_illustrative=not section.activities and any(ind.illustrative for ind in indicators),
     )
 
 
