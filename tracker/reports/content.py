@@ -21,6 +21,9 @@ Rules (the tests recompute each of them independently):
   1 January to 30 June, not 184 days), starting the day after this one ends.
 - Indicator values: per indicator and member state (or ASEAN as a whole), the latest approved value
   in this cycle or an earlier one.
+  Values are rounded half up to the indicator's unit precision (`decimal_places`) wherever they are
+  shown. The results chain (values per cycle, regional figure, percent of target, trend) is
+  gathered in tracker/reports/indicators.py.
 - Scope: the roadmap (every activity), one recommendation (its activities) or one member state
   (activities it leads or takes part in, or owes a report on this cycle; narratives, updates and
   indicator values of that member state only).
