@@ -30,7 +30,15 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.parties import party_key, party_of
 from demo.plan import DEMO_ACCOUNTS, DEMO_PASSWORD, SYNTHETIC_FIRST, DemoError, check_scale
-from roadmap.models import ACTIVITY_ORDER_RELATED, Activity, ActivityStatus, Body, Flag, MemberState
+from roadmap.models import (
+    ACTIVITY_ORDER_RELATED,
+    Activity,
+    ActivityStatus,
+    Aggregation,
+    Body,
+    Flag,
+    MemberState,
+)
 from tracker.cycles import services as cycle_services
 from tracker.models import (
     CycleState,
@@ -331,6 +339,8 @@ def _content(cell, proposal, lead_key, index, today):
             # Each member state's share of the way from baseline to target, about a tenth of it.
             span = (indicator.target_value or 0) - (indicator.baseline_value or 0)
             value = (Decimal(span) * proposal["percent"] / 100 / 10).quantize(Decimal("0.01"))
+            if indicator.aggregation == Aggregation.ALL_DONE:  # a yes/no measure: 1 = done
+                value = Decimal(1 if proposal["percent"] >= 50 else 0)
             content.indicator_values.append((indicator, cell.member_state, value, ""))
     if index % 3 == 0:
         content.links = [

@@ -63,6 +63,9 @@ class IndicatorInline(ReadOnlyInAdmin, admin.TabularInline):
         "baseline_year",
         "target_value",
         "target_year",
+        "aggregation",
+        "decimal_places",
+        "is_illustrative",
     ]
 
 
@@ -145,7 +148,17 @@ class MilestoneAdmin(VersionedAdmin):
 
 @admin.register(models.Indicator)
 class IndicatorAdmin(VersionedAdmin):
-    list_display = ["name", "activity", "recommendation", "unit", "baseline_value", "target_value"]
+    list_display = [
+        "name",
+        "activity",
+        "recommendation",
+        "unit",
+        "baseline_value",
+        "target_value",
+        "aggregation",
+        "decimal_places",
+        "is_illustrative",
+    ]
     list_select_related = ["activity", "recommendation"]
 
     def app_edit_url(self, obj):

@@ -31,6 +31,7 @@ from roadmap.models import (
     ACTIVITY_OWNER_FIELDS,
     MILESTONE_EDITABLE_FIELDS,
     Activity,
+    Aggregation,
     Body,
     CountryFigure,
     Indicator,
@@ -282,6 +283,8 @@ INDICATOR_KEYS = (
     "baseline_year",
     "target_value",
     "target_year",
+    "aggregation",
+    "decimal_places",
     "is_illustrative",
     "was",
 )
@@ -625,6 +628,7 @@ class _Loader:
         for index, raw in enumerate(rows, 1):
             row = _fields(raw, f"{where} indicator #{index}", INDICATOR_KEYS, required=("name", "unit"))
             row_where = f"{where} indicator {row['name']!r}"
+            _check_indicator_rule(row, row_where)
             was = _was(row, row_where, INDICATOR_KEYS[1:-1])
             if row["name"] in existing:
                 tally.present += 1
@@ -634,6 +638,21 @@ class _Loader:
                 row[key] = _decimal(row.get(key), row_where, key)
             existing[row["name"]] = _save(Indicator(**owner, **row), row_where, self.reason)
             tally.created += 1
+
+
+def _check_indicator_rule(row, where):
+    """The regional figure's rule and the unit's precision, refused with a plain message if wrong."""
+    if "aggregation" in row and row["aggregation"] not in Aggregation.values:
+        raise RoadmapFileError(
+            f"{where}: aggregation must be one of {', '.join(Aggregation.values)}, "
+            f"found {row['aggregation']!r}."
+        )
+    places = row.get("decimal_places")
+    whole = isinstance(places, int) and not isinstance(places, bool)
+    if places is not None and not (whole and 0 <= places <= 2):
+        raise RoadmapFileError(
+            f"{where}: decimal_places must be a whole number from 0 to 2, found {places!r}."
+        )
 
 
 def load_roadmap(path=None):

@@ -757,6 +757,15 @@ class Milestone(BilingualMixin, models.Model):
         return None
 
 
+class Aggregation(models.TextChoices):
+    """How an indicator's member-state values make its regional figure, cycle by cycle."""
+
+    SUM = "sum", _("Sum over member states")
+    AVERAGE = "average", _("Average over member states")
+    ALL_DONE = "all_done", _("Done when every member state has done it (yes/no: 1 = done)")
+    NONE = "none", _("No regional figure (reported for ASEAN as a whole)")
+
+
 class Indicator(BilingualMixin, models.Model):
     """A measure with a baseline and a target, on an activity or on a whole recommendation."""
 
@@ -790,6 +799,22 @@ class Indicator(BilingualMixin, models.Model):
         _("target value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    aggregation = models.CharField(
+        _("regional figure"),
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+        help_text=_(
+            "How the member states' values make the regional figure. For a yes/no measure (1 = done), "
+            "the region is done only when every member state has done it (the AEC Scorecard rule)."
+        ),
+    )
+    decimal_places = models.PositiveSmallIntegerField(
+        _("decimal places"),
+        default=0,
+        validators=[MaxValueValidator(2)],
+        help_text=_("The unit's precision: values print rounded half up to this many decimals (0 to 2)."),
+    )
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 

@@ -559,6 +559,22 @@ def test_indicator_update_success(sec_client, plan, secretariat_user):
     assert indicator.history.latest().history_change_reason == "New survey"
 
 
+def test_indicator_form_sets_the_regional_rule_and_the_units_precision(sec_client, plan):
+    indicator = plan["indicator"]
+    url = reverse("roadmap:indicator_update", args=[plan["activity"].code, indicator.pk])
+    data = indicator_data(indicator, aggregation="all_done", decimal_places="1", change_reason="Yes/no")
+    assert sec_client.post(url, data).status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.aggregation, indicator.decimal_places) == ("all_done", 1)
+    # More than two decimals is refused.
+    data = indicator_data(indicator, decimal_places="3", change_reason="Finer")
+    response = sec_client.post(url, data)
+    assert response.status_code == 200
+    assert "decimal_places" in response.context["form"].errors
+    indicator.refresh_from_db()
+    assert indicator.decimal_places == 1
+
+
 # --- Only the secretariat reaches the forms -----------------------------------------------------
 
 

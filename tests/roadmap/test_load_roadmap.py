@@ -776,3 +776,56 @@ def test_a_member_state_page_in_vietnamese_shows_strategies_in_vietnamese(loaded
     html = sec_client.get(reverse("roadmap:member_state_detail", args=["VN"])).content.decode()
     assert "Programme launched by the Ministry of Information and Communications" in html
     assert "domestic ICT industry. (tiếng Anh)" in html
+
+
+INDICATOR = """
+[[activities.indicators]]
+name = "Enterprises reached"
+unit = "enterprises"
+target_value = 10
+"""
+
+
+@pytest.mark.django_db
+def test_indicators_load_their_regional_rule_and_precision(tmp_path):
+    path = tmp_path / "other.toml"
+    path.write_text(MINIMAL + INDICATOR + 'aggregation = "all_done"\ndecimal_places = 1\n', encoding="utf-8")
+    run("--file", str(path))
+    indicator = Indicator.objects.get(name="Enterprises reached")
+    assert (indicator.aggregation, indicator.decimal_places) == ("all_done", 1)
+    # Left out: a sum, at whole numbers.
+    Indicator.objects.all().delete()
+    path.write_text(MINIMAL + INDICATOR, encoding="utf-8")
+    Activity.objects.all().delete()
+    run("--file", str(path))
+    indicator = Indicator.objects.get(name="Enterprises reached")
+    assert (indicator.aggregation, indicator.decimal_places) == ("sum", 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('aggregation = "median"', "aggregation must be one of sum, average, all_done, none, found 'median'"),
+        ("decimal_places = 3", "decimal_places must be a whole number from 0 to 2, found 3"),
+        ("decimal_places = 1.5", "decimal_places must be a whole number from 0 to 2, found 1.5"),
+        ("decimal_places = true", "decimal_places must be a whole number from 0 to 2, found True"),
+        ('decimal_places = "1"', "decimal_places must be a whole number from 0 to 2, found '1'"),
+    ],
+)
+def test_a_wrong_regional_rule_or_precision_loads_nothing(tmp_path, line, message):
+    path = tmp_path / "broken.toml"
+    path.write_text(MINIMAL + INDICATOR + line + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run("--file", str(path))
+    assert sum(counts().values()) == 0
+
+
+@pytest.mark.django_db
+def test_the_seed_file_gives_every_indicator_its_regional_rule():
+    run()
+    rules = dict(Indicator.objects.values_list("name", "aggregation"))
+    assert rules["Member states that adopted the priority standards"] == "all_done"
+    assert rules["Priority smart-manufacturing standards adopted by all member states"] == "none"
+    assert rules["Enterprises assessed for smart-manufacturing readiness"] == "sum"
+    assert set(Indicator.objects.values_list("decimal_places", flat=True)) == {0}

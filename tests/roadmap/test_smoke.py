@@ -53,25 +53,3 @@ def test_a_second_milestone_with_the_same_title_is_refused_at_the_form(client, s
     assert response.status_code == 200
     assert "already has a milestone with this title" in response.content.decode()
     assert activity.milestones.count() == 1
-
-
-def test_an_edit_in_the_back_office_makes_an_open_app_form_stale(client, plan):
-    from tests.factories import UserFactory
-
-    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True, role="secretariat")
-    client.force_login(admin_user)
-    milestone = plan["milestone"]
-    url = reverse("admin:roadmap_milestone_change", args=[milestone.pk])
-    response = client.post(
-        url,
-        {
-            "activity": milestone.activity_id,
-            "title": "Pilot report, renamed in the back office",
-            "planned_date": "2027-06-30",
-            "baseline_date": "2027-06-30",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    milestone.refresh_from_db()
-    assert milestone.version == 2
-    assert milestone.history.first().history_user == admin_user

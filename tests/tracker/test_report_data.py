@@ -1296,8 +1296,9 @@ def test_the_number_of_queries_does_not_grow_with_the_record(measured, scope):
     assert big_report["values"] >= 3 * small_report["values"] > 0
     assert big_report["achieved or due next"] > small_report["achieved"] > 0
     assert big == small
-    # 30, three constant queries for milestones as at the cycle's end, one for the updates awaiting review
-    assert measured["large"][scope, "again"] <= 34
+    # 30, three constant queries for milestones as at the cycle's end, one for the updates awaiting review,
+    # four for the indicators' results chain (cycles, indicators, values, member states)
+    assert measured["large"][scope, "again"] <= 38
 
 
 def test_milestones_overdue_at_the_cycles_end_whether_or_not_re_planned(milestones):

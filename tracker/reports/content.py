@@ -21,6 +21,9 @@ Rules (the tests recompute each of them independently):
   1 January to 30 June, not 184 days), starting the day after this one ends.
 - Indicator values: per indicator and member state (or ASEAN as a whole), the latest approved value
   in this cycle or an earlier one.
+  Values are rounded half up to the indicator's unit precision (`decimal_places`) wherever they are
+  shown. The results chain (values per cycle, regional figure, percent of target, trend) is
+  gathered in tracker/reports/indicators.py.
 - Scope: the roadmap (every activity), one recommendation (its activities) or one member state
   (activities it leads or takes part in, or owes a report on this cycle; narratives, updates and
   indicator values of that member state only).
@@ -41,7 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.parties import Party
-from core.numbers import average
+from core.numbers import average, round_half_up
 from roadmap.models import (
     Activity,
     ActivityStatus,
@@ -65,6 +68,7 @@ from tracker.models import (
     ReportScope,
     UpdateState,
 )
+from tracker.reports.indicators import IndicatorResults, add_results_chain
 from tracker.selectors import percent as share
 
 
@@ -165,6 +169,8 @@ class IndicatorRow:
     target_year: int | None
     values: list[IndicatorValueRow] = field(default_factory=list)
     illustrative: bool = False  # a placeholder in the plan file, to be replaced by the real list
+    pk: int | None = None
+    results: IndicatorResults | None = None  # the results chain (tracker/reports/indicators.py)
 
 
 @dataclass
@@ -661,11 +667,12 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
     ):  # oldest first: the latest value per indicator and member state wins
         latest_values[(value.indicator_id, value.member_state_id)] = value
     by_indicator = defaultdict(list)
+    places = {i.pk: i.decimal_places for i in indicators}
     for (indicator_id, _ms), value in latest_values.items():
         by_indicator[indicator_id].append(
             IndicatorValueRow(
                 member_state=value.member_state.local_name if value.member_state_id else "ASEAN",
-                value=value.value,
+                value=round_half_up(value.value, places[indicator_id]),  # at the unit's precision
                 cycle=value.update.cycle.slug,
                 note=value.note,
             )
@@ -693,8 +700,10 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
                 target_year=indicator.target_year,
                 values=rows,
                 illustrative=indicator.is_illustrative,
+                pk=indicator.pk,
             )
         )
+    add_results_chain(sections, cycle, _approved_until(cycle), member_state=member_state)
 
     # Totals per section and for the report.
     all_rows = list(activity_rows.values())
@@ -946,7 +955,7 @@ def _annex_row(update, activity_rows, status_labels, flag_labels):
             (
                 str(v.indicator.local_name),
                 v.member_state.local_name if v.member_state_id else "ASEAN",
-                v.value,
+                round_half_up(v.value, v.indicator.decimal_places),  # at the unit's precision
                 v.indicator.marked("unit"),
             )
             for v in update.indicator_values.all()

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from tracker.reports.render import common
+from tracker.reports.render import common, results
 
 TABLE_STYLE = "Table Grid"
 HEADER_FILL = "E8EEF6"
@@ -562,46 +562,53 @@ def _section(doc, report, section):
             doc.add_paragraph(_("None."))
 
     doc.add_heading(_("Indicators"), level=2)
-    if section.indicators:
-        rows = []
-        for ind in section.indicators:
-            values = "\n".join(
-                f"{v.member_state}: {common.show_number(v.value)} ({v.cycle})" for v in ind.values
-            ) or _("No approved value yet.")
-            rows.append(
-                [
-                    f"{ind.name} [{common.illustrative_label()}]\n{ind.owner}"
-                    if ind.illustrative
-                    else f"{ind.name}\n{ind.owner}",
-                    ind.unit,
-                    _with_year(ind.baseline_value, ind.baseline_year),
-                    _with_year(ind.target_value, ind.target_year),
-                    values,
-                ]
-            )
-        table = _table(
-            doc,
-            [
-                _("Indicator"),
-                _("Unit"),
-                _("Baseline (year)"),
-                _("Target (year)"),
-                _("Latest approved values"),
-            ],
-            rows,
-            widths=[58, 24, 24, 24, 44],
-            numeric={2, 3},
-        )
-        _bold_first_column(table)
-    else:
-        doc.add_paragraph(_("No indicator is attached to this recommendation or its activities."))
+    _results_chain(doc, report, section)
     _page_break(doc)
 
 
-def _with_year(value, year):
-    if value is None:
-        return "—"
-    return f"{common.show_number(value)} ({year})" if year else common.show_number(value)
+def _results_chain(doc, report, section):
+    """The section's indicators as a results chain (render/results.py): a row per indicator, then
+    per member state; the method and any cycles left out said under it."""
+    table = results.results_table(section)
+    if table is None:
+        doc.add_paragraph(_("No indicator is attached to this recommendation or its activities."))
+        return
+    rows = []
+    for row in table.rows:
+        if row.kind == "indicator":
+            rows.append(
+                [
+                    results.indicator_label(row),
+                    row.baseline,
+                    row.target,
+                    *row.cells,
+                    row.percent,
+                    results.trend_text(row.trend),
+                ]
+            )
+        else:
+            rows.append([f"    {row.label}", "", "", *row.cells, "", ""])
+    cycles = len(table.cycles)
+    first = 174 - 22 * 2 - 16 * cycles - 14 * 2
+    docx_table = _table(
+        doc,
+        results.results_headers(table),
+        rows,
+        widths=[first, 22, 22, *([16] * cycles), 14, 14],
+        numeric=set(range(1, 5 + cycles)),
+    )
+    for row, docx_row in zip(table.rows, docx_table.rows[1:], strict=True):
+        if row.kind == "indicator":
+            for cell in docx_row.cells:
+                _shade(cell, "F3F6FA")
+            for run in docx_row.cells[0].paragraphs[0].runs:
+                run.font.bold = True
+    notes = [results.method_note(report), table.cycles_note]
+    if table.has_illustrative:
+        notes.append(common.illustrative_legend())
+    for note in notes:
+        if note:
+            _muted(doc.add_paragraph(note), 8)
 
 
 def _widths(table, widths):

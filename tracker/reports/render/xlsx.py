@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import neutralise
-from tracker.reports.render import common
+from tracker.reports.render import common, results
 
 HEADER_FONT = Font(bold=True, color="12355B")
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF6")
@@ -119,6 +119,7 @@ def render(report, *, progress) -> bytes:
         _activities(workbook, report)
         _milestones(workbook, report)
         _indicators(workbook, report)
+        _results_chain(workbook, report)
         _participation(workbook, report)
         _changes(workbook, report)
         progress(75, _("Writing the annex"))
@@ -333,6 +334,95 @@ def _indicators(workbook, report):
                 sheet.append(
                     [*head, value.member_state, value.value, value.cycle, value.note, ind.illustrative]
                 )
+    sheet.close()
+
+
+def _results_chain(workbook, report):
+    """Indicators as a results chain: a row per indicator, cycle and party (the regional figure first),
+    every cycle up to this one; values are numbers in the unit's precision."""
+    sheet = _Sheet(
+        workbook,
+        report,
+        _("Indicator results"),
+        [
+            (_("Recommendation"), 30, "text"),
+            (_("Indicator"), 44, "long"),
+            (_("Owner"), 16, "text"),
+            (_("Unit"), 16, "text"),
+            (_("Regional figure"), 30, "long"),
+            (_("Baseline"), 12, "number"),
+            (_("Baseline year"), 10, "int"),
+            (_("Target"), 12, "number"),
+            (_("Target year"), 10, "int"),
+            (_("Cycle"), 16, "text"),
+            (_("Cycle ends"), 12, "date"),
+            (_("Member state, or the figure"), 24, "text"),
+            (_("Value"), 12, "number"),
+            (_("Value in words"), 22, "text"),
+            (_("Reported in cycle"), 14, "text"),
+            (_("Percent of target"), 12, "int"),
+            (_("Trend"), 10, "text"),
+            (_("Illustrative"), 12, "text"),
+        ],
+    )
+    number_format = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00"}
+    value_columns = (5, 7, 12)  # baseline, target, value: in the unit's precision
+    for section in report.sections:
+        for ind in section.indicators:
+            chain = ind.results
+            if chain is None:
+                continue
+            places = chain.decimal_places
+            head = [
+                section.heading,
+                ind.name,
+                ind.owner,
+                ind.unit,
+                chain.aggregation_label,
+                results.round_value(ind.baseline_value, places),
+                ind.baseline_year,
+                results.round_value(ind.target_value, places),
+                ind.target_year,
+            ]
+            for figure in chain.cycles:
+                current = figure is chain.current
+                lines = []
+                if chain.regional_shown:
+                    lines.append(
+                        [
+                            results.headline_label(chain),
+                            figure.headline,
+                            figure.regional_text,
+                            "",
+                            chain.percent_of_target if current else None,
+                        ]
+                    )
+                for party in chain.parties:
+                    if party in figure.values:
+                        lines.append([party, figure.values[party], "", figure.reported_in[party], None])
+                for i, (who, value, words, reported_in, percent) in enumerate(lines):
+                    trend = results.trend_text(figure.trend) if i == 0 and figure.trend else ""
+                    row = [
+                        *head,
+                        figure.name,
+                        figure.period_end,
+                        who,
+                        value,
+                        words,
+                        reported_in,
+                        percent,
+                        trend,
+                        ind.illustrative,
+                    ]
+                    cells = [sheet._cell(v, kind, None) for v, kind in zip(row, sheet.kinds, strict=True)]
+                    for column in value_columns:
+                        if isinstance(row[column], Decimal):
+                            cells[column].number_format = number_format.get(places, "#,##0.00")
+                    if i == 0 and chain.regional_shown:
+                        for cell in cells:
+                            cell.font = LABEL_FONT
+                    sheet.ws.append(cells)
+                    sheet.rows += 1
     sheet.close()
 
 
