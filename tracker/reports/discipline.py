@@ -55,8 +55,12 @@ def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
     """Counts per party of the reports due this cycle on `activity_ids`; three queries."""
     due = DueUpdate.objects.filter(cycle=cycle, activity_id__in=activity_ids)
     updates = ProgressUpdate.objects.filter(cycle=cycle, activity_id__in=activity_ids)
+    # A correction comes after the report it corrects: only the reports' own submissions count.
     submissions = UpdateTransition.objects.filter(
-        update__cycle=cycle, update__activity_id__in=activity_ids, to_state=UpdateState.SUBMITTED
+        update__cycle=cycle,
+        update__activity_id__in=activity_ids,
+        update__corrects__isnull=True,
+        to_state=UpdateState.SUBMITTED,
     )
     if member_state is not None:
         due = due.filter(member_state=member_state)

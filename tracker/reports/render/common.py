@@ -356,3 +356,16 @@ def delivery_remedy(issue) -> str:
     if issue.support_needed:
         parts.append(f"{_('Support needed')}: {issue.support_needed}")
     return "\n".join([*parts, f"({issue.remedy_source})"])
+
+
+def delivery_columns(report):
+    """(header, value of an ActivityRow, kind): a delayed activity's cause and remedy, empty for the rest."""
+    issues = {issue.code: issue for issue in report.delivery_issues}
+
+    def cell(text_of):
+        return lambda a: text_of(issues[a.code]) if a.code in issues else ""
+
+    return [
+        (_("Delivery issue: cause"), cell(delivery_cause), "long"),
+        (_("Delivery issue: remedy"), cell(delivery_remedy), "long"),
+    ]

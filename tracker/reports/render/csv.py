@@ -39,6 +39,7 @@ def render(report, *, progress) -> bytes:
             (_("Status, flag and percent from"), common.figures_source, "text"),
             (_("Illustrative"), lambda a: common.illustrative_text(a.illustrative), "text"),
             (_("Report status"), lambda a: status, "text"),
+            *common.delivery_columns(report),
         ]
         buffer = io.StringIO()
         buffer.write("\ufeff")
