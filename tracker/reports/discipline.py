@@ -16,12 +16,10 @@ On time + late + not submitted = due. Three queries.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
@@ -82,20 +80,13 @@ def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
     rows = {}
     if member_state is not None:  # its row, even when it owes nothing in scope
         rows[(member_state.pk, None)] = DisciplineRow(party=member_state.local_name, is_member_state=True)
-    for item in due.values(
-        "activity_id",
-        "member_state_id",
-        "body_id",
-        "member_state__name",
-        "member_state__name_vi",
-        "body__acronym",
-    ).order_by():
-        key = (item["activity_id"], item["member_state_id"], item["body_id"])
-        party = (item["member_state_id"], item["body_id"])
+    for item in due.select_related("member_state", "body").only(
+        "activity_id", "member_state", "body", "member_state__name", "member_state__name_vi", "body__acronym"
+    ):
+        key = (item.activity_id, item.member_state_id, item.body_id)
+        party = (item.member_state_id, item.body_id)
         if party not in rows:
-            rows[party] = DisciplineRow(
-                party=_party_name(item), is_member_state=bool(item["member_state_id"])
-            )
+            rows[party] = DisciplineRow(party=item.party_label, is_member_state=bool(item.member_state_id))
         row = rows[party]
         row.due += 1
         first = first_submitted.get(key)
@@ -110,19 +101,9 @@ def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
         elif states.get(key) == UpdateState.SUBMITTED:
             row.pending_review += 1
     ordered = sorted(rows.values(), key=lambda r: (not r.is_member_state, r.party))
-    total = DisciplineRow(party=_("Total"), is_member_state=False)
-    sums = Counter()
-    for row in ordered:
-        for name in COUNTS:
-            sums[name] += getattr(row, name)
-    for name in COUNTS:
-        setattr(total, name, sums[name])
+    total = DisciplineRow(
+        party=_("Total"),
+        is_member_state=False,
+        **{name: sum(getattr(row, name) for row in ordered) for name in COUNTS},
+    )
     return Discipline(rows=ordered, total=total)
-
-
-def _party_name(item):
-    if item["member_state_id"]:
-        if (get_language() or "").startswith("vi") and item["member_state__name_vi"]:
-            return item["member_state__name_vi"]
-        return item["member_state__name"]
-    return item["body__acronym"]

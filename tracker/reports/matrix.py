@@ -15,6 +15,7 @@ one of them has a role or owes a report. Three queries.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -121,6 +122,10 @@ def implementation_matrix(cycle, activity_list, cycle_updates, member_state=None
     else:
         states = list(MemberState.objects.order_by("name"))
     due_keys = set(due.values_list("activity_id", "member_state_id", "body_id"))
+    bodies_due = defaultdict(set)  # {activity id: ids of the bodies owing a report on it}
+    for activity_id, _member_state_id, body_id in due_keys:
+        if body_id:
+            bodies_due[activity_id].add(body_id)
 
     def state_of(activity_id, member_state_id=None, body_id=None):
         key = (activity_id, member_state_id, body_id)
@@ -146,9 +151,8 @@ def implementation_matrix(cycle, activity_list, cycle_updates, member_state=None
         ms_part.rows.append(row)
         roles = {b.pk: PARTICIPANT for b in activity.supporting_bodies.all()}
         roles.update({b.pk: LEAD for b in activity.lead_bodies.all()})
-        for _activity, _ms, body_id in due_keys:
-            if body_id and _activity == activity.pk:
-                roles.setdefault(body_id, "")
+        for body_id in bodies_due[activity.pk]:
+            roles.setdefault(body_id, "")
         body_roles[activity.pk] = roles
     matrix = ImplementationMatrix(parts=[ms_part], legend=_legend())
     if member_state is not None:
@@ -159,7 +163,7 @@ def implementation_matrix(cycle, activity_list, cycle_updates, member_state=None
         return matrix
 
     # Only the bodies owing a report this cycle: a body with a role and nothing due has no state.
-    body_ids = {body_id for _a, _ms, body_id in due_keys if body_id}
+    body_ids = {body_id for ids in bodies_due.values() for body_id in ids}
     bodies = list(Body.objects.filter(pk__in=body_ids).order_by("acronym"))
     if bodies:
         part = MatrixPart(
