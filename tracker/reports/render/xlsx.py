@@ -488,6 +488,7 @@ def _matrix(workbook, report):
             report,
             title,
             [(_("Activity"), 16, "text"), *[(column.short, 11, "text") for column in part.columns]],
+            autofilter=False,  # a grid with its key below, not a list to filter
         )
         for row in part.rows:
             sheet.append([common.matrix_code(row), *[cell.text for cell in row.cells]])
