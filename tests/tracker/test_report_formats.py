@@ -347,9 +347,9 @@ def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
         "Narrative (latest approved this cycle)",
         "Status, flag and percent from",
         "Illustrative",
-        "Report status",
         "Delivery issue: cause",
         "Delivery issue: remedy",
+        "Report status",
     ]
     assert len(body) == data.activity_count == 4
     by_code = {r[1]: r for r in body}
