@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 import re
 from decimal import Decimal
@@ -274,6 +275,9 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
         "Indicators",
         "Indicator results",
         "Participation",
+        "Reporting discipline",
+        "Matrix",
+        "Delivery issues",
         "Changes",
         "Annex",
     ]
@@ -344,6 +348,8 @@ def test_csv_is_one_row_per_activity_with_a_bom_and_neutralised_text(record):
         "Narrative (latest approved this cycle)",
         "Status, flag and percent from",
         "Illustrative",
+        "Delivery issue: cause",
+        "Delivery issue: remedy",
         "Report status",
     ]
     assert len(body) == data.activity_count == 4
@@ -918,3 +924,92 @@ def test_every_format_prints_milestone_dates_as_precisely_as_the_plan_gives_them
     else:
         assert re.search(rf"Testbeds agreed {year} \d+", text), text
     assert f"1 Jan {year}" not in text
+
+
+# --- Reporting discipline, the implementation matrix and delivery issues, in every format -------------
+
+DOCUMENT_FORMATS = ["html", "pdf", "xlsx", "docx"]
+
+
+@pytest.mark.parametrize("fmt", DOCUMENT_FORMATS)
+def test_every_document_has_the_discipline_the_matrix_and_the_delivery_issues(record, fmt):
+    content, data = _build(record, fmt)
+    text = _flat(html.unescape(_text_of(fmt, content)))
+    if fmt == "xlsx":  # a sheet's title is its heading
+        text += " ".join(openpyxl.load_workbook(io.BytesIO(content)).sheetnames)
+
+    # Discipline: Thailand owes four reports, all handed in on time; two approved, one awaits review
+    # (R2.3), one was returned (R2.4). Viet Nam owes three and has a draft only on R2.2.
+    counts = {row.party: row.counts for row in data.discipline.rows}
+    assert counts == {"Thailand": [4, 4, 0, 0, 2, 1], "Viet Nam": [3, 2, 0, 1, 2, 0]}
+    assert "Reporting discipline" in text
+    assert "On time: first submitted on or before the cycle's deadline" in text
+    assert "counts by its first submission" in text
+    # Matrix: the key, the columns and the cells (R2.2: Thailand leads, approved; Viet Nam takes
+    # part with a draft only, shown as not approved).
+    assert "report due, not approved yet" in text and "report for this cycle approved" in text
+    assert "THA" in text and "VNM" in text
+    assert "L ✓" in text and "P ○" in text
+    # Delivery issues: R2.3 is delayed (amber) and its approved update gives no challenges.
+    assert [issue.code for issue in data.delivery_issues] == ["R2.3"]
+    assert "Delivery issues" in text
+    assert "No approved update gives a cause." in text
+    assert "No approved update gives next steps or support needed." in text
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_the_discipline_table_has_each_partys_counts(record, fmt):
+    content, _data = _build(record, fmt)
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Reporting discipline"]
+        rows = [["" if v is None else v for v in r] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    else:
+        tables = Document(io.BytesIO(content)).tables
+        table = next(t for t in tables if len(t.columns) > 2 and t.rows[0].cells[2].text == "Reports due")
+        rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+        rows = [[int(v) if v.isdigit() else v for v in row] for row in rows]
+    assert ["Thailand", "Member state", 4, 4, 0, 0, 2, 1] in rows
+    assert ["Viet Nam", "Member state", 3, 2, 0, 1, 2, 0] in rows
+    assert ["Total", "", 7, 6, 0, 1, 4, 1] in rows
+
+
+def test_the_matrix_sheet_has_a_row_per_activity_and_a_column_per_member_state(record):
+    content, _data = _build(record, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Matrix"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[0] == ("Activity", "THA", "VNM")
+    assert rows[1:5] == (
+        [("R2.1", "P ✓", "L ✓"), ("R2.2", "L ✓", "P ○"), ("R2.3", "P ○", "L ✓"), ("R2.4", "L ○", None)]
+    )
+
+
+def test_the_csv_gives_a_delayed_activitys_cause_and_remedy(record):
+    content, _data = _build(record, "csv")
+    rows = {row[1]: row for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))}
+    header = rows["Code"]
+    cause, remedy = header.index("Delivery issue: cause"), header.index("Delivery issue: remedy")
+    assert rows["R2.3"][cause] == "No approved update gives a cause."
+    assert rows["R2.3"][remedy] == "No approved update gives next steps or support needed."
+    assert rows["R2.1"][cause] == rows["R2.1"][remedy] == ""  # not delayed
+
+
+@pytest.mark.parametrize("fmt", DOCUMENT_FORMATS)
+def test_a_member_states_report_has_its_column_and_its_row_only(record, viet_nam, fmt):
+    content, data = build_report(cycle=record["cycle"], fmt=fmt, member_state=viet_nam)
+    text = _flat(html.unescape(_text_of(fmt, content)))
+    assert [c.short for part in data.matrix.parts for c in part.columns] == ["VNM"]
+    assert [row.party for row in data.discipline.rows] == ["Viet Nam"]
+    assert "VNM" in text and "THA" not in text
+    assert "own column only" in text
+
+
+def test_the_vietnamese_report_translates_the_new_parts(record):
+    content, _data = _build(record, "html", language="vi")
+    page = content.decode("utf-8")
+    for english in (
+        "Reporting discipline",
+        "Delivery issues",
+        "report due, not approved yet",
+        "Pending review",
+    ):
+        assert english not in page

@@ -68,7 +68,10 @@ from tracker.models import (
     ReportScope,
     UpdateState,
 )
+from tracker.reports.delivery import DeliveryIssue, delivery_issues
+from tracker.reports.discipline import Discipline, reporting_discipline
 from tracker.reports.indicators import IndicatorResults, add_results_chain
+from tracker.reports.matrix import ImplementationMatrix, implementation_matrix
 from tracker.selectors import percent as share
 
 
@@ -304,6 +307,12 @@ class ReportContent:
     # not yet closed is provisional, and says how many submitted updates in scope await review.
     provisional: bool = False
     awaiting_review: int = 0
+    # Member state × activity: each party's role and its reporting state this cycle (approved data only).
+    matrix: ImplementationMatrix = field(default_factory=ImplementationMatrix)
+    # Per party: reports due, on time, late, not submitted, approved, pending review.
+    discipline: Discipline = field(default_factory=Discipline)
+    # Each delayed activity (status delayed, or flag red or amber): cause and remedy from its updates.
+    delivery_issues: list[DeliveryIssue] = field(default_factory=list)
 
     @property
     def activities(self):
@@ -753,6 +762,9 @@ def _gather(cycle, *, recommendation, member_state, language, generated_by, gene
         annex=annex,
         provisional=cycle.state != CycleState.CLOSED,
         awaiting_review=awaiting.count(),
+        matrix=implementation_matrix(cycle, activity_list, cycle_updates, member_state),
+        discipline=reporting_discipline(cycle, activity_ids, member_state),
+        delivery_issues=delivery_issues(activity_rows, _approved_until(cycle), member_state),
     )
 
 

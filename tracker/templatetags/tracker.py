@@ -3,6 +3,7 @@ from django.utils.formats import date_format
 
 from roadmap.models import DatePrecision, date_with_precision
 from tracker.markdown import render_markdown
+from tracker.reports.delivery import issues_in_section
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def milestone_date(value, precision, day_format):
     if not precision or precision == DatePrecision.DAY:
         return date_format(value, day_format)
     return date_with_precision(value, precision)
+
+
+@register.filter
+def delivery_in_section(issues, number):
+    """The report's delivery issues in the section numbered `number` (None: the roadmap as a whole)."""
+    return issues_in_section(issues, number)

@@ -297,3 +297,79 @@ def activity_columns(report):
         (_("Baseline end"), lambda a: a.baseline_end, "date"),
         (_("Narrative (latest approved this cycle)"), lambda a: plain_text(a.narrative), "long"),
     ]
+
+
+# --- Reporting discipline, the implementation matrix and delivery issues, for every format ----------
+
+
+def discipline_rule(report) -> str:
+    """What the discipline table counts, said at the table in every format."""
+    return _(
+        "On time: first submitted on or before the cycle's deadline (%(deadline)s, the whole day). "
+        "A report returned and resubmitted counts by its first submission. Late: first submitted "
+        "after the deadline. Approved: an update of this cycle is approved (a correction in progress "
+        "leaves it approved). Pending review: submitted and awaiting review, not approved yet."
+    ) % {"deadline": show_date(report.deadline, report.language, "long")}
+
+
+def discipline_headers() -> list[str]:
+    return [
+        _("Member state or body"),
+        _("Reports due"),
+        _("On time"),
+        _("Late"),
+        _("Not submitted"),
+        _("Approved"),
+        _("Pending review"),
+    ]
+
+
+def discipline_rows(report):
+    """[party, kind, due, on time, late, not submitted, approved, pending review] per party, and the total."""
+    rows = [
+        [d.party, _("Member state") if d.is_member_state else _("Body"), *d.counts]
+        for d in report.discipline.rows
+    ]
+    total = report.discipline.total
+    return rows, ([_("Total"), "", *total.counts] if total is not None else None)
+
+
+def matrix_code(row) -> str:
+    """A matrix row's activity code, with the illustrative mark where the plan file says so."""
+    return f"{row.code} [{illustrative_label()}]" if row.illustrative else row.code
+
+
+def no_cause_text() -> str:
+    return _("No approved update gives a cause.")
+
+
+def no_remedy_text() -> str:
+    return _("No approved update gives next steps or support needed.")
+
+
+def delivery_cause(issue) -> str:
+    return f"{issue.cause}\n({issue.cause_source})" if issue.cause else no_cause_text()
+
+
+def delivery_remedy(issue) -> str:
+    if not (issue.next_steps or issue.support_needed):
+        return no_remedy_text()
+    parts = []
+    if issue.next_steps:
+        parts.append(f"{_('Next steps')}: {issue.next_steps}")
+    if issue.support_needed:
+        parts.append(f"{_('Support needed')}: {issue.support_needed}")
+    return "\n".join([*parts, f"({issue.remedy_source})"])
+
+
+def delivery_columns(report):
+    """(header, value of an ActivityRow, kind): a delayed activity's cause and remedy, empty for the rest."""
+    issues = {issue.code: issue for issue in report.delivery_issues}
+
+    def cell(text_of):
+        return lambda a: text_of(issues[a.code]) if a.code in issues else ""
+
+    return [
+        (_("Delivery issue: cause"), cell(delivery_cause), "long"),
+        (_("Delivery issue: remedy"), cell(delivery_remedy), "long"),
+    ]

@@ -38,6 +38,7 @@ def render(report, *, progress) -> bytes:
             *common.activity_columns(report),
             (_("Status, flag and percent from"), common.figures_source, "text"),
             (_("Illustrative"), lambda a: common.illustrative_text(a.illustrative), "text"),
+            *common.delivery_columns(report),
             (_("Report status"), lambda a: status, "text"),
         ]
         buffer = io.StringIO()

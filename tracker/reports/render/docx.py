@@ -19,6 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from tracker.reports.delivery import issues_in_section
+from tracker.reports.matrix import APPROVED, NOT_APPROVED
 from tracker.reports.render import common, results
 
 TABLE_STYLE = "Table Grid"
@@ -27,6 +29,8 @@ ACTIVITY_WIDTHS = [15, 62, 33, 24, 18, 22]  # mm, within the 174 mm between A4 m
 NAVY = RGBColor(0x12, 0x35, 0x5B)
 MUTED = RGBColor(0x5C, 0x66, 0x70)
 PROVISIONAL = RGBColor(0x9A, 0x34, 0x12)
+# Matrix cells: the symbol carries the meaning, the shade repeats it.
+MATRIX_FILLS = {APPROVED: "E3F1E8", NOT_APPROVED: "FFF1D6"}
 FONT = "Calibri"  # on every Word installation, with Vietnamese
 
 
@@ -41,6 +45,8 @@ def render(report, *, progress) -> bytes:
         for section in report.sections:
             _section(doc, report, section)
         _participation(doc, report)
+        _discipline(doc, report)
+        _matrix(doc, report)
         progress(75, _("Writing the annex"))
         _annex(doc, report)
         doc.core_properties.title = report.title
@@ -463,6 +469,7 @@ def _section(doc, report, section):
             )
             _muted(note, 8)
 
+    _delivery_issues(doc, report, section)
     doc.add_heading(_("Milestones"), level=2)
     if not (
         section.milestones_achieved
@@ -736,3 +743,96 @@ def _labelled(doc, label, text):
     title.paragraph_format.keep_with_next = True
     for line in text.split("\n"):
         doc.add_paragraph(line).paragraph_format.space_after = Pt(2)
+
+
+def _delivery_issues(doc, report, section):
+    doc.add_heading(_("Delivery issues"), level=2)
+    issues = issues_in_section(report.delivery_issues, section.number)
+    if not issues:
+        doc.add_paragraph(_("No activity here is delayed or flagged red or amber at the cycle's end."))
+        return
+    _muted(
+        doc.add_paragraph(
+            _(
+                "Activities delayed, or flagged red or amber, at the cycle's end: the cause from the "
+                "challenges of the latest approved update that gives any (this cycle's first), the "
+                "remedy from the next steps and support needed of the latest that gives them."
+            )
+        ),
+        8,
+    )
+    _table(
+        doc,
+        [_("Activity"), _("Status and flag"), _("Cause"), _("Remedy")],
+        [
+            [
+                _marked(issue.code, report),
+                f"{issue.status_label}{common.PLAN_MARK if issue.from_plan else ''}\n{issue.flag_label}",
+                common.delivery_cause(issue),
+                common.delivery_remedy(issue),
+            ]
+            for issue in issues
+        ],
+        widths=[20, 24, 60, 70],
+    )
+
+
+def _discipline(doc, report):
+    doc.add_heading(_("Reporting discipline"), level=1)
+    _muted(doc.add_paragraph(common.discipline_rule(report)), 9)
+    rows, total = common.discipline_rows(report)
+    if not rows:
+        doc.add_paragraph(_("No report is due this cycle on the activities of this report."))
+        _page_break(doc)
+        return
+    headers = common.discipline_headers()
+    table = _table(
+        doc,
+        [headers[0], _("Kind"), *headers[1:]],
+        [*rows, total],
+        widths=[34, 22, 18, 18, 18, 22, 20, 22],
+        numeric={2, 3, 4, 5, 6, 7},
+    )
+    _bold_first_column(table)
+    _total_row(table)
+    _page_break(doc)
+
+
+def _matrix(doc, report):
+    matrix = report.matrix
+    doc.add_heading(_("Implementation matrix: who does what, and who has reported"), level=1)
+    doc.add_paragraph(
+        _(
+            "For each activity in this report's scope, each party's role and the state of its report "
+            "for this cycle, from approved updates only: a report not approved shows as such, whatever "
+            "its draft says."
+        )
+    )
+    _muted(doc.add_paragraph(f"{_('Key')}: {matrix.legend_line}"), 8)
+    for part in matrix.parts:
+        doc.add_heading(part.title, level=2)
+        if not part.rows:
+            doc.add_paragraph(_("No activity in this report's scope."))
+            continue
+        code_width = 22
+        width = min(16, (174 - code_width) / max(len(part.columns), 1))
+        table = _table(
+            doc,
+            [_("Activity"), *[column.short for column in part.columns]],
+            [[common.matrix_code(row), *[cell.text for cell in row.cells]] for row in part.rows],
+            widths=[code_width, *[width] * len(part.columns)],
+        )
+        for row in table.rows:
+            for cell in row.cells[1:]:
+                for paragraph in cell.paragraphs:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for values, row in zip(part.rows, table.rows[1:], strict=True):
+            for matrix_cell, cell in zip(values.cells, row.cells[1:], strict=True):
+                if matrix_cell.state in MATRIX_FILLS:
+                    _shade(cell, MATRIX_FILLS[matrix_cell.state])
+        _bold_first_column(table)
+        if part.column_legend:
+            _muted(doc.add_paragraph(part.column_legend), 8)
+    if matrix.note:
+        _muted(doc.add_paragraph(matrix.note), 8)
+    _page_break(doc)

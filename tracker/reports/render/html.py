@@ -62,6 +62,7 @@ def context(report, *, pdf: bool = False) -> dict:
         "approved_only_line": common.approved_only_line(),
         "provisional_line": common.provisional_line(report),
         "plan_only_line": common.plan_only_line(report),
+        "discipline_rule": common.discipline_rule(report),
         "illustrative_codes": report.illustrative_codes,
         "illustrative_legend": common.illustrative_legend(),
         "provisional_css": mark_safe(css_string(common.provisional_line(report))),  # noqa: S308 - escaped by css_string

@@ -121,6 +121,9 @@ def render(report, *, progress) -> bytes:
         _indicators(workbook, report)
         _results_chain(workbook, report)
         _participation(workbook, report)
+        _discipline(workbook, report)
+        _matrix(workbook, report)
+        _delivery_issues(workbook, report)
         _changes(workbook, report)
         progress(75, _("Writing the annex"))
         _annex(workbook, report)
@@ -539,6 +542,98 @@ def _annex(workbook, report):
                 u.corrects,
                 u.pk,
                 u.activity_code in codes,
+            ]
+        )
+    sheet.close()
+
+
+def _discipline(workbook, report):
+    headers = common.discipline_headers()
+    sheet = _Sheet(
+        workbook,
+        report,
+        _("Reporting discipline"),
+        [
+            (headers[0], 26, "text"),
+            (_("Kind"), 14, "text"),
+            *[(header, 12, "int") for header in headers[1:]],
+        ],
+    )
+    rows, total = common.discipline_rows(report)
+    for row in rows:
+        sheet.append(row)
+    if total is not None:
+        sheet.append(total, font=TOTAL_FONT)
+    sheet.append([common.discipline_rule(report), *[None] * 7])
+    sheet.close()
+
+
+def _matrix(workbook, report):
+    """One sheet per part (member states, bodies): a row per activity, a column per party."""
+    matrix = report.matrix
+    for part in matrix.parts:
+        title = _("Matrix") if part.kind == "member_states" else _("Matrix, bodies")
+        sheet = _Sheet(
+            workbook,
+            report,
+            title,
+            [(_("Activity"), 16, "text"), *[(column.short, 11, "text") for column in part.columns]],
+            autofilter=False,  # a grid with its key below, not a list to filter
+        )
+        for row in part.rows:
+            sheet.append([common.matrix_code(row), *[cell.text for cell in row.cells]])
+        blank = [None] * len(part.columns)
+        sheet.append([_("Key"), *blank])
+        for symbol, meaning in matrix.legend:
+            sheet.append([f"{symbol}: {meaning}", *blank])
+        for column in part.columns:
+            sheet.append([f"{column.short}: {column.name}", *blank])
+        if matrix.note:
+            sheet.append([matrix.note, *blank])
+        sheet.close()
+
+
+def _delivery_issues(workbook, report):
+    sheet = _Sheet(
+        workbook,
+        report,
+        _("Delivery issues"),
+        [
+            (_("Recommendation"), 10, "int"),
+            (_("Activity"), 10, "text"),
+            (_("Title"), 40, "long"),
+            (_("Status"), 14, "text"),
+            (_("Flag"), 10, "text"),
+            (_("Cause"), 50, "long"),
+            (_("Cause reported by"), 24, "text"),
+            (_("Next steps"), 40, "long"),
+            (_("Support needed"), 40, "long"),
+            (_("Remedy reported by"), 24, "text"),
+            (_("Illustrative"), 12, "text"),
+        ],
+    )
+    for issue in report.delivery_issues:
+        sheet.append(
+            [
+                issue.section_number if issue.section_number is not None else "",
+                issue.code,
+                issue.title,
+                issue.status_label,
+                issue.flag_label,
+                issue.cause or common.no_cause_text(),
+                issue.cause_source,
+                issue.next_steps or ("" if issue.support_needed else common.no_remedy_text()),
+                issue.support_needed,
+                issue.remedy_source,
+                common.illustrative_text(issue.illustrative),
+            ]
+        )
+    if not report.delivery_issues:
+        sheet.append(
+            [
+                "",
+                _("No activity in this report is delayed or flagged red or amber at the cycle's end."),
+                *[None] * 9,
             ]
         )
     sheet.close()
