@@ -65,6 +65,7 @@ from tracker.models import (
     ReportScope,
     UpdateState,
 )
+from tracker.reports.narrative import ReportNarrative, gather_narrative
 from tracker.selectors import percent as share
 
 
@@ -298,6 +299,8 @@ class ReportContent:
     # not yet closed is provisional, and says how many submitted updates in scope await review.
     provisional: bool = False
     awaiting_review: int = 0
+    # The secretariat's narrative of the cycle and the document control (`tracker.reports.narrative`).
+    narrative: ReportNarrative | None = None
 
     @property
     def activities(self):
@@ -452,10 +455,15 @@ def gather_report(
     language: str = "en",
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
+    reference: str = "",
+    report_version: int | None = None,
 ) -> ReportContent:
-    """Everything the report shows, from approved data only, in a fixed number of queries."""
+    """Everything the report shows, from approved data only, in a fixed number of queries.
+
+    `reference` and `report_version`: the archive's document control for this report ("" and None
+    for a report built outside the archive)."""
     with override(language):
-        return _gather(
+        content = _gather(
             cycle,
             recommendation=recommendation,
             member_state=member_state,
@@ -463,6 +471,14 @@ def gather_report(
             generated_by=generated_by,
             generated_at=generated_at or timezone.now(),
         )
+        content.narrative = gather_narrative(
+            cycle,
+            language=language,
+            reference=reference,
+            version=report_version,
+            generated_at=content.generated_at,
+        )
+        return content
 
 
 def _gather(cycle, *, recommendation, member_state, language, generated_by, generated_at):

@@ -19,13 +19,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.errors import TransitionError
 from core.permissions import require
-from tracker.models import CycleState, Report, ReportFormat, ReportScope, ReportState
+from tracker.models import CycleState, Report, ReportFormat, ReportingCycle, ReportScope, ReportState
 from tracker.reports.content import ReportContent, gather_report
 from tracker.reports.render import quiet, render
 
@@ -123,6 +124,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
         pk=report.pk
     )
     try:
+        report = assign_reference(report)
         content, data = build_report(
             cycle=report.cycle,
             fmt=report.format,
@@ -132,6 +134,8 @@ def report_generate(*, report: Report, progress=None) -> Report:
             generated_by=_generated_by(report),
             generated_at=report.requested_at,
             progress=record,
+            reference=report.reference,
+            report_version=report.report_version,
         )
     except Exception as exc:  # noqa: BLE001 - the archive records every failure, whatever it is
         log.exception("Report %s failed", report.pk)
@@ -148,6 +152,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
             current.file_name = file_name
             current.provisional = data.provisional
             current.awaiting_review = data.awaiting_review
+            current.narrative_version = data.narrative.version
             current.size = len(content)
             current.sha256 = hashlib.sha256(content).hexdigest()
             current.state = ReportState.READY
@@ -161,6 +166,41 @@ def report_generate(*, report: Report, progress=None) -> Report:
         raise
     log.info("Report %s (%s) generated in %.1f s", report.pk, file_name, time.monotonic() - started)
     return current
+
+
+def reference_scope(report: Report) -> str:
+    """The scope part of a reference number: ROADMAP, REC3, or the member state's ISO code (VN)."""
+    if report.scope == ReportScope.RECOMMENDATION and report.recommendation_id:
+        return f"REC{report.recommendation.number}"
+    if report.scope == ReportScope.MEMBER_STATE and report.member_state_id:
+        return report.member_state.iso2.upper()
+    return "ROADMAP"
+
+
+@transaction.atomic
+def assign_reference(report: Report) -> Report:
+    """Give `report` its reference number and version, once: SMR/<cycle>/<scope>/<LANGUAGE>/v<n>, n
+    counting the reports of the same cycle, scope and language generated so far, this one included.
+
+    Numbers are never reused: the next one follows the highest given (a deleted trial run leaves a
+    gap). The cycle's row is locked while counting, so two reports generated at once differ."""
+    if report.reference:
+        return report
+    ReportingCycle.objects.select_for_update().filter(pk=report.cycle_id).first()
+    same = Report.objects.filter(
+        cycle_id=report.cycle_id,
+        scope=report.scope,
+        recommendation_id=report.recommendation_id,
+        member_state_id=report.member_state_id,
+        language=report.language,
+    ).exclude(pk=report.pk)
+    version = (same.aggregate(highest=Max("report_version"))["highest"] or 0) + 1
+    reference = "/".join(
+        ["SMR", report.cycle.slug, reference_scope(report), report.language.upper(), f"v{version}"]
+    )
+    Report.objects.filter(pk=report.pk).update(reference=reference, report_version=version)
+    report.reference, report.report_version = reference, version
+    return report
 
 
 def run_queued_report(report_id: int) -> None:
@@ -291,6 +331,8 @@ def build_report(
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
     progress: Progress = quiet,
+    reference: str = "",
+    report_version: int | None = None,
 ) -> tuple[bytes, ReportContent]:
     fmt = ReportFormat(fmt)
     with override(language):
@@ -302,6 +344,8 @@ def build_report(
             language=language,
             generated_by=generated_by,
             generated_at=generated_at,
+            reference=reference,
+            report_version=report_version,
         )
         progress(40, _("Writing the %(format)s file") % {"format": fmt.value.upper()})
         content = render(data, fmt.value, progress=progress)
