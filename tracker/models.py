@@ -996,3 +996,18 @@ class CycleNarrative(models.Model):
     @property
     def is_written(self):
         return any(getattr(self, name) or getattr(self, f"{name}_vi") for name in self.TEXT_FIELDS)
+
+
+class ReportNumber(models.Model):
+    """The last version given to reports of one cycle, scope and language ("SMR/2026-H2/ROADMAP/EN"):
+    kept apart from the reports so that a deleted trial run's number is never handed out again."""
+
+    key = models.CharField(_("reference stem"), max_length=80, unique=True)
+    last = models.PositiveIntegerField(_("last version given"), default=0)
+
+    class Meta:
+        verbose_name = _("report number")
+        verbose_name_plural = _("report numbers")
+
+    def __str__(self):
+        return f"{self.key}/v{self.last}"

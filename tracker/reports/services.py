@@ -19,14 +19,21 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, close_old_connections, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.errors import TransitionError
 from core.permissions import require
-from tracker.models import CycleState, Report, ReportFormat, ReportingCycle, ReportScope, ReportState
+from tracker.models import (
+    CycleState,
+    Report,
+    ReportFormat,
+    ReportingCycle,
+    ReportNumber,
+    ReportScope,
+    ReportState,
+)
 from tracker.reports.content import ReportContent, gather_report
 from tracker.reports.render import quiet, render
 
@@ -182,24 +189,19 @@ def assign_reference(report: Report) -> Report:
     """Give `report` its reference number and version, once: SMR/<cycle>/<scope>/<LANGUAGE>/v<n>, n
     counting the reports of the same cycle, scope and language generated so far, this one included.
 
-    Numbers are never reused: the next one follows the highest given (a deleted trial run leaves a
-    gap). The cycle's row is locked while counting, so two reports generated at once differ."""
+    The count is kept apart from the reports (`ReportNumber`), locked while it moves, so a deleted
+    trial run's number is never given again and two reports generated at once differ."""
     if report.reference:
         return report
+    stem = "/".join(["SMR", report.cycle.slug, reference_scope(report), report.language.upper()])
+    # The cycle's row serialises the first report of a stem, which creates its counter.
     ReportingCycle.objects.select_for_update().filter(pk=report.cycle_id).first()
-    same = Report.objects.filter(
-        cycle_id=report.cycle_id,
-        scope=report.scope,
-        recommendation_id=report.recommendation_id,
-        member_state_id=report.member_state_id,
-        language=report.language,
-    ).exclude(pk=report.pk)
-    version = (same.aggregate(highest=Max("report_version"))["highest"] or 0) + 1
-    reference = "/".join(
-        ["SMR", report.cycle.slug, reference_scope(report), report.language.upper(), f"v{version}"]
-    )
-    Report.objects.filter(pk=report.pk).update(reference=reference, report_version=version)
-    report.reference, report.report_version = reference, version
+    number, _created = ReportNumber.objects.select_for_update().get_or_create(key=stem)
+    number.last += 1
+    number.save(update_fields=["last"])
+    reference = f"{stem}/v{number.last}"
+    Report.objects.filter(pk=report.pk).update(reference=reference, report_version=number.last)
+    report.reference, report.report_version = reference, number.last
     return report
 
 

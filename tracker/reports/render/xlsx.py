@@ -485,6 +485,7 @@ def _document_control(workbook, report):
     for label, value in rows:
         sheet.ws.append([_label_cell(sheet.ws, label), sheet._cell(value, "long", None)])
     sheet.ws.append([])
+    sheet.ws.append([_label_cell(sheet.ws, _("Acronyms"))])
     sheet.ws.append([_label_cell(sheet.ws, _("Acronym")), _label_cell(sheet.ws, _("Full name"))])
     for acronym, full_name in control.acronyms:
         sheet.ws.append([sheet._cell(acronym, "text", None), sheet._cell(full_name, "long", None)])
