@@ -26,6 +26,10 @@ class CycleNarrativeForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each pair sits under its own heading (a fieldset's legend): the labels name the language.
+        for name in CycleNarrative.TEXT_FIELDS:
+            self.fields[name].label = _("English")
+            self.fields[f"{name}_vi"].label = _("Vietnamese")
         if "change_reason" in self.fields:
             self.fields["change_reason"].help_text = _("Optional; kept in the narrative's history.")
 
