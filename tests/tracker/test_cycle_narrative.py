@@ -137,6 +137,18 @@ def test_a_report_keeps_the_narrative_version_it_was_built_with(cycle, plan, sec
     assert "Second version." in report.file.open("rb").read().decode()
 
 
+def test_the_archive_page_shows_the_reference_and_the_narrative_version(
+    cycle, plan, secretariat_user, sec_client
+):
+    write(cycle, secretariat_user)
+    report = report_services.report_request(
+        report=report_services.new_report(cycle=cycle, fmt="html"), acting_user=secretariat_user
+    )
+    page = sec_client.get(report.get_absolute_url()).content.decode()
+    assert "SMR/2026-H2/ROADMAP/EN/v1" in page
+    assert "built with the secretariat's narrative, version 1" in page
+
+
 # --- The page -------------------------------------------------------------------------------------
 
 
