@@ -861,6 +861,24 @@ class Report(models.Model):
         blank=True,
         related_name="+",
     )
+    # Document control, assigned when the file is generated (`tracker.reports.services.report_reference`).
+    reference = models.CharField(_("reference number"), max_length=80, blank=True)
+    report_version = models.PositiveIntegerField(
+        _("report version"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many reports of this cycle, scope and language had been generated, this one included."
+        ),
+    )
+    narrative_version = models.PositiveIntegerField(
+        _("narrative version"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The version of the secretariat's narrative the file was built with; empty if none was written."
+        ),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -880,6 +898,9 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(issued_at__isnull=True) | Q(state="ready"),
                 name="report_issued_only_when_ready",
+            ),
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="report_reference_unique"
             ),
         ]
         indexes = [models.Index(fields=["cycle", "-requested_at"])]
@@ -919,3 +940,79 @@ class Report(models.Model):
         from django.template.defaultfilters import filesizeformat
 
         return filesizeformat(self.size or 0)
+
+
+class Classification(models.TextChoices):
+    """How widely a report may be passed on; the value is what the report prints in English."""
+
+    PUBLIC = "Public", _("Public")
+    ASEAN_RESTRICTED = "ASEAN Restricted", _("ASEAN Restricted")
+    ASEAN_CONFIDENTIAL = "ASEAN Confidential", _("ASEAN Confidential")
+
+
+def default_classification():
+    """The classification a report carries unless the secretariat sets one for its cycle."""
+    return getattr(settings, "REPORT_CLASSIFICATION", Classification.ASEAN_RESTRICTED)
+
+
+class CycleNarrative(models.Model):
+    """What the secretariat writes about a cycle for SEOM, in English and Vietnamese, and how the
+    cycle's reports are classified and signed. Frozen once a report of the cycle is issued."""
+
+    cycle = models.OneToOneField(
+        ReportingCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="narrative"
+    )
+    executive_summary = models.TextField(_("executive summary"), blank=True)
+    executive_summary_vi = models.TextField(_("executive summary (Vietnamese)"), blank=True)
+    challenges = models.TextField(_("challenges and support needed"), blank=True)
+    challenges_vi = models.TextField(_("challenges and support needed (Vietnamese)"), blank=True)
+    matters_for_seom = models.TextField(_("matters for SEOM's consideration"), blank=True)
+    matters_for_seom_vi = models.TextField(_("matters for SEOM's consideration (Vietnamese)"), blank=True)
+    classification = models.CharField(
+        _("classification"), max_length=40, choices=Classification.choices, default=default_classification
+    )
+    prepared_by = models.CharField(
+        _("prepared by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: the ASEAN Secretariat."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    TEXT_FIELDS = ("executive_summary", "challenges", "matters_for_seom")
+
+    class Meta:
+        verbose_name = _("cycle narrative")
+        verbose_name_plural = _("cycle narratives")
+
+    def __str__(self):
+        return _("Narrative of cycle %(slug)s") % {"slug": self.cycle.slug}
+
+    @property
+    def is_written(self):
+        return any(getattr(self, name) or getattr(self, f"{name}_vi") for name in self.TEXT_FIELDS)
+
+
+class ReportNumber(models.Model):
+    """The last version given to reports of one cycle, scope and language ("SMR/2026-H2/ROADMAP/EN"):
+    kept apart from the reports so that a deleted trial run's number is never handed out again."""
+
+    key = models.CharField(_("reference stem"), max_length=80, unique=True)
+    last = models.PositiveIntegerField(_("last version given"), default=0)
+
+    class Meta:
+        verbose_name = _("report number")
+        verbose_name_plural = _("report numbers")
+
+    def __str__(self):
+        return f"{self.key}/v{self.last}"

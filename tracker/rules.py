@@ -89,6 +89,8 @@ can_write_update = is_reporter & is_own_party & cycle_accepts_party & party_repo
 
 rules.add_perm("tracker.view_reportingcycle", is_reader)
 rules.add_perm("tracker.manage_reportingcycle", is_secretariat)
+# The secretariat's narrative of a cycle for SEOM (the service also refuses once a report is issued).
+rules.add_perm("tracker.change_cycle_narrative", is_secretariat)
 rules.add_perm("tracker.view_cycle_matrix", is_secretariat | is_reporter)
 rules.add_perm("tracker.view_my_activities", is_reporter)
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracker.cycles import views as cycles
+from tracker.narrative import views as narrative
 from tracker.reports import views as reports
 from tracker.review import views as review
 from tracker.updates import views as reporting
@@ -41,6 +42,7 @@ urlpatterns = [
         name="cycle_activity_parties",
     ),
     path("cycles/<slug:slug>/reminders/", cycles.CycleRemindersView.as_view(), name="cycle_reminders"),
+    path("cycles/<slug:slug>/narrative/", narrative.CycleNarrativeView.as_view(), name="cycle_narrative"),
     # The cycle progress report and its archive
     path("reports/", reports.ReportListView.as_view(), name="report_list"),
     path("reports/new/", reports.ReportCreateView.as_view(), name="report_create"),

@@ -204,3 +204,6 @@ LOGGING = {
 # Reports are generated in a background thread of the server ("thread"), or in the request
 # itself ("inline": tests that run inside one transaction).
 REPORT_RUNNER = env("REPORT_RUNNER", default="thread")
+# The classification a report carries unless the secretariat sets one for its cycle (one of
+# tracker.models.Classification: "Public", "ASEAN Restricted", "ASEAN Confidential").
+REPORT_CLASSIFICATION = env("REPORT_CLASSIFICATION", default="ASEAN Restricted")

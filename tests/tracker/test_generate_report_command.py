@@ -147,7 +147,7 @@ def test_a_csv_report_is_written_and_kept_in_the_archive(approved_vn, out_dir):
     assert "[ 95%] Saving the file" in lines
     assert stdout.startswith(f"Wrote {target} (")
     assert f"sha256 {report.sha256[:16]}" in stdout
-    assert f"report #{report.pk}." in stdout
+    assert f"report #{report.pk}, reference SMR/2026-H2/ROADMAP/EN/v1." in stdout
     assert [p.name for p in out_dir.iterdir()] == ["report.csv"]  # no temporary file left behind
 
 

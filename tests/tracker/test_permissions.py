@@ -73,6 +73,7 @@ from tests.helpers.permission_matrix import (
 from tracker import urls as tracker_urls
 from tracker.cycles import services as cycle_services
 from tracker.models import (
+    CycleNarrative,
     CycleReopening,
     DueUpdate,
     EvidenceFile,
@@ -478,6 +479,19 @@ def cycle_version(key, **extra):
     return lambda w: {"version": w["cycles"][key].version, **extra}
 
 
+def narrative_data():
+    return {
+        "executive_summary": "Good progress on assessments.",
+        "executive_summary_vi": "Tiến độ tốt.",
+        "challenges": "",
+        "challenges_vi": "",
+        "matters_for_seom": "",
+        "matters_for_seom_vi": "",
+        "classification": "ASEAN Restricted",
+        "prepared_by": "",
+    }
+
+
 def reopen_for_thailand(w):
     return {"member_state": w["member_states"]["thailand"].pk, "reason": "Thailand's ministry reorganised."}
 
@@ -696,6 +710,18 @@ MATRIX = [
     Row("cycle_activity_parties", cycle_activity("open", "shared"), "POST", MANAGE_SAVE, add_costi_as_due),
     Row("cycle_reminders", cycle("open"), "GET", MANAGE_FORM),
     Row("cycle_reminders", cycle("open"), "POST", MANAGE_SAVE),
+    # The secretariat's narrative: the closed cycle has an issued report, so its narrative is frozen
+    # (shown read-only; a save is refused with a message).
+    Row("cycle_narrative", cycle("open"), "GET", MANAGE_FORM),
+    Row("cycle_narrative", cycle("open"), "POST", MANAGE_SAVE, lambda w: narrative_data()),
+    Row("cycle_narrative", cycle("closed"), "GET", MANAGE_FORM),
+    Row(
+        "cycle_narrative",
+        cycle("closed"),
+        "POST",
+        expect(403, secretariat=REDIRECT),
+        lambda w: narrative_data(),
+    ),
     # Reports: the archive lists what each reader may open. The secretariat reports on anything, a
     # focal point on its own member state (another scope is a field error on the form).
     Row("report_list", no_args, "GET", ALL_READ),
@@ -771,6 +797,7 @@ def db_state():
         "files": sorted(EvidenceFile.objects.values_list("pk", "update_id", "sha256")),
         "reminders": ReminderLog.objects.count(),
         "reports": sorted(Report.objects.values_list("pk", "state", "issued_at", "sha256")),
+        "narratives": sorted(CycleNarrative.objects.values_list("pk", "version", "executive_summary")),
     }
 
 

@@ -268,6 +268,7 @@ def test_xlsx_has_a_sheet_per_table_with_typed_cells(record):
 
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == [
+        "Document control",
         "Report",
         "Summary",
         "Activities",

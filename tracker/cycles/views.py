@@ -298,6 +298,7 @@ class CycleDetailView(CycleObjectMixin, DetailView):
             can_manage=user.has_perm(MANAGE, cycle),
             can_remind=cycle.is_open and user.has_perm("tracker.send_reminders", cycle),
             can_see_matrix=user.has_perm("tracker.view_cycle_matrix", cycle),
+            can_write_narrative=user.has_perm("tracker.change_cycle_narrative", cycle),
             days_left=days_left,
             days_overdue=-days_left,
             reopenings=cycle.reopenings.select_related("member_state", "body", "reopened_by", "ended_by"),

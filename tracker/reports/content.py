@@ -72,6 +72,7 @@ from tracker.reports.delivery import DeliveryIssue, delivery_issues
 from tracker.reports.discipline import Discipline, reporting_discipline
 from tracker.reports.indicators import IndicatorResults, add_results_chain
 from tracker.reports.matrix import ImplementationMatrix, implementation_matrix
+from tracker.reports.narrative import ReportNarrative, gather_narrative
 from tracker.selectors import percent as share
 
 
@@ -314,6 +315,9 @@ class ReportContent:
     # Each delayed activity (status delayed, or flag red or amber): cause and remedy from its updates.
     delivery_issues: list[DeliveryIssue] = field(default_factory=list)
 
+    # The secretariat's narrative of the cycle and the document control (`tracker.reports.narrative`).
+    narrative: ReportNarrative | None = None
+
     @property
     def activities(self):
         return [a for s in self.sections for a in s.activities]
@@ -467,10 +471,15 @@ def gather_report(
     language: str = "en",
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
+    reference: str = "",
+    report_version: int | None = None,
 ) -> ReportContent:
-    """Everything the report shows, from approved data only, in a fixed number of queries."""
+    """Everything the report shows, from approved data only, in a fixed number of queries.
+
+    `reference` and `report_version`: the archive's document control for this report ("" and None
+    for a report built outside the archive)."""
     with override(language):
-        return _gather(
+        content = _gather(
             cycle,
             recommendation=recommendation,
             member_state=member_state,
@@ -478,6 +487,14 @@ def gather_report(
             generated_by=generated_by,
             generated_at=generated_at or timezone.now(),
         )
+        content.narrative = gather_narrative(
+            cycle,
+            language=language,
+            reference=reference,
+            version=report_version,
+            generated_at=content.generated_at,
+        )
+        return content
 
 
 def _gather(cycle, *, recommendation, member_state, language, generated_by, generated_at):

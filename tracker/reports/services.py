@@ -25,7 +25,15 @@ from django.utils.translation import override
 
 from core.errors import TransitionError
 from core.permissions import require
-from tracker.models import CycleState, Report, ReportFormat, ReportScope, ReportState
+from tracker.models import (
+    CycleState,
+    Report,
+    ReportFormat,
+    ReportingCycle,
+    ReportNumber,
+    ReportScope,
+    ReportState,
+)
 from tracker.reports.content import ReportContent, gather_report
 from tracker.reports.render import quiet, render
 
@@ -123,6 +131,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
         pk=report.pk
     )
     try:
+        report = assign_reference(report)
         content, data = build_report(
             cycle=report.cycle,
             fmt=report.format,
@@ -132,6 +141,8 @@ def report_generate(*, report: Report, progress=None) -> Report:
             generated_by=_generated_by(report),
             generated_at=report.requested_at,
             progress=record,
+            reference=report.reference,
+            report_version=report.report_version,
         )
     except Exception as exc:  # noqa: BLE001 - the archive records every failure, whatever it is
         log.exception("Report %s failed", report.pk)
@@ -148,6 +159,7 @@ def report_generate(*, report: Report, progress=None) -> Report:
             current.file_name = file_name
             current.provisional = data.provisional
             current.awaiting_review = data.awaiting_review
+            current.narrative_version = data.narrative.version
             current.size = len(content)
             current.sha256 = hashlib.sha256(content).hexdigest()
             current.state = ReportState.READY
@@ -161,6 +173,36 @@ def report_generate(*, report: Report, progress=None) -> Report:
         raise
     log.info("Report %s (%s) generated in %.1f s", report.pk, file_name, time.monotonic() - started)
     return current
+
+
+def reference_scope(report: Report) -> str:
+    """The scope part of a reference number: ROADMAP, REC3, or the member state's ISO code (VN)."""
+    if report.scope == ReportScope.RECOMMENDATION and report.recommendation_id:
+        return f"REC{report.recommendation.number}"
+    if report.scope == ReportScope.MEMBER_STATE and report.member_state_id:
+        return report.member_state.iso2.upper()
+    return "ROADMAP"
+
+
+@transaction.atomic
+def assign_reference(report: Report) -> Report:
+    """Give `report` its reference number and version, once: SMR/<cycle>/<scope>/<LANGUAGE>/v<n>, n
+    counting the reports of the same cycle, scope and language generated so far, this one included.
+
+    The count is kept apart from the reports (`ReportNumber`), locked while it moves, so a deleted
+    trial run's number is never given again and two reports generated at once differ."""
+    if report.reference:
+        return report
+    stem = "/".join(["SMR", report.cycle.slug, reference_scope(report), report.language.upper()])
+    # The cycle's row serialises the first report of a stem, which creates its counter.
+    ReportingCycle.objects.select_for_update().filter(pk=report.cycle_id).first()
+    number, _created = ReportNumber.objects.select_for_update().get_or_create(key=stem)
+    number.last += 1
+    number.save(update_fields=["last"])
+    reference = f"{stem}/v{number.last}"
+    Report.objects.filter(pk=report.pk).update(reference=reference, report_version=number.last)
+    report.reference, report.report_version = reference, number.last
+    return report
 
 
 def run_queued_report(report_id: int) -> None:
@@ -291,6 +333,8 @@ def build_report(
     generated_by: str = "",
     generated_at: datetime.datetime | None = None,
     progress: Progress = quiet,
+    reference: str = "",
+    report_version: int | None = None,
 ) -> tuple[bytes, ReportContent]:
     fmt = ReportFormat(fmt)
     with override(language):
@@ -302,6 +346,8 @@ def build_report(
             language=language,
             generated_by=generated_by,
             generated_at=generated_at,
+            reference=reference,
+            report_version=report_version,
         )
         progress(40, _("Writing the %(format)s file") % {"format": fmt.value.upper()})
         content = render(data, fmt.value, progress=progress)

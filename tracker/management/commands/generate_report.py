@@ -75,7 +75,8 @@ class Command(BaseCommand):
         self._write(path, content)
         self.stdout.write(
             f"Wrote {path} ({report.size_label}, sha256 {report.sha256[:16]}…) in "
-            f"{time.monotonic() - started:.1f} s; kept in the archive as report #{report.pk}."
+            f"{time.monotonic() - started:.1f} s; kept in the archive as report #{report.pk}, "
+            f"reference {report.reference}."
         )
 
     def _check_writable(self, path):

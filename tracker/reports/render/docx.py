@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from tracker.reports import narrative
 from tracker.reports.delivery import issues_in_section
 from tracker.reports.matrix import APPROVED, NOT_APPROVED
 from tracker.reports.render import common, results
@@ -40,8 +41,10 @@ def render(report, *, progress) -> bytes:
         doc = Document()
         _setup(doc, report)
         _cover(doc, report)
+        _document_control(doc, report)
         _contents(doc)
         _summary(doc, report)
+        _narrative(doc, report)
         for section in report.sections:
             _section(doc, report, section)
         _participation(doc, report)
@@ -234,6 +237,17 @@ def _cover(doc, report):
             else _("None: this is the first cycle"),
         ),
     ]
+    _facts(doc, facts)
+    generated = doc.add_paragraph(common.generated_line(report))
+    generated.paragraph_format.space_before = Pt(90)
+    _muted(generated, 9)
+    notice = doc.add_paragraph(common.approved_only_line(), style="Intense Quote")
+    notice.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _page_break(doc)
+
+
+def _facts(doc, facts):
+    """[(label, value)] as the cover's two columns: muted labels, bold values."""
     table = doc.add_table(rows=0, cols=2)
     for label, value in facts:
         cells = table.add_row().cells
@@ -243,12 +257,6 @@ def _cover(doc, report):
         for run in cells[1].paragraphs[0].runs:
             run.font.bold = True
     _widths(table, [45, 125])
-    generated = doc.add_paragraph(common.generated_line(report))
-    generated.paragraph_format.space_before = Pt(90)
-    _muted(generated, 9)
-    notice = doc.add_paragraph(common.approved_only_line(), style="Intense Quote")
-    notice.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _page_break(doc)
 
 
 def _contents(doc):
@@ -264,6 +272,7 @@ def _contents(doc):
 
 def _summary(doc, report):
     doc.add_heading(_("Executive summary"), level=1)
+    _narrative_text(doc, report, report.narrative.executive_summary)
     figures = [
         _("Overall completion: %(percent)s %% (average percent complete of %(count)s activities).")
         % {"percent": common.show_number(report.completion), "count": report.activity_count},
@@ -835,4 +844,53 @@ def _matrix(doc, report):
             _muted(doc.add_paragraph(part.column_legend), 8)
     if matrix.note:
         _muted(doc.add_paragraph(matrix.note), 8)
+
+
+# --- Document control and the secretariat's narrative (tracker/reports/narrative.py) --------------
+
+
+def _document_control(doc, report):
+    control = report.narrative.control
+    doc.add_heading(_("Document control"), level=1)
+    facts = [
+        (_("Reference number"), control.reference_text),
+        (_("Version"), control.version_text),
+        (_("Date"), common.show_date(control.date, report.language, "long")),
+        (_("Classification"), control.classification),
+        (_("Prepared by"), control.prepared_by),
+    ]
+    _facts(doc, facts)
+    doc.add_heading(_("Method"), level=2)
+    for paragraph in control.method_note:
+        doc.add_paragraph(paragraph)
+    doc.add_heading(_("Acronyms"), level=2)
+    _table(doc, [_("Acronym"), _("Full name")], [list(pair) for pair in control.acronyms], widths=[30, 144])
+    _page_break(doc)
+
+
+def _narrative_text(doc, report, text):
+    """One of the secretariat's texts, as typed (Markdown reads as plain text), marked when it is the
+    English standing in for a missing Vietnamese one."""
+    if not text:
+        return
+    if text.english_fallback:
+        mark = doc.add_paragraph()
+        run = mark.add_run(narrative.fallback_mark())
+        run.font.italic = True
+        _muted(mark, 9)
+    for line in common.plain_text(text.text).split("\n"):
+        doc.add_paragraph(line)
+
+
+def _narrative(doc, report):
+    if not report.narrative.has_sections:
+        return
+    doc.add_heading(_("Challenges and matters for SEOM"), level=1)
+    for title, text in (
+        (_("Challenges and support needed"), report.narrative.challenges),
+        (_("Matters for SEOM's consideration"), report.narrative.matters_for_seom),
+    ):
+        if text:
+            doc.add_heading(title, level=2)
+            _narrative_text(doc, report, text)
     _page_break(doc)

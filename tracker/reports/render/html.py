@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from roadmap.charts import FLAG_COLOURS, MILESTONE_COLOURS, STATUS_COLOURS
+from tracker.reports import narrative
 from tracker.reports.render import common
 
 TEMPLATE = "tracker/reports/report.html"
@@ -79,6 +80,7 @@ def context(report, *, pdf: bool = False) -> dict:
         "annexed": {u.activity_code for u in report.annex},
         "annex_groups": _by_activity(report.annex),
         "changes_by_activity": _by_activity(report.changes),
+        "fallback_mark": narrative.fallback_mark(),
     }
 
 

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import neutralise
+from tracker.reports import narrative
 from tracker.reports.render import common, results
 
 HEADER_FONT = Font(bold=True, color="12355B")
@@ -114,6 +115,7 @@ def render(report, *, progress) -> bytes:
     with override(report.language):
         progress(55, _("Writing the workbook's sheets"))
         workbook = Workbook(write_only=True)
+        _document_control(workbook, report)
         _about(workbook, report)
         _summary(workbook, report)
         _activities(workbook, report)
@@ -636,4 +638,39 @@ def _delivery_issues(workbook, report):
                 *[None] * 9,
             ]
         )
+
+
+def _document_control(workbook, report):
+    """The first sheet: document control, the method, the acronyms, and the secretariat's narrative."""
+    control = report.narrative.control
+    sheet = _Sheet(
+        workbook,
+        report,
+        _("Document control"),
+        [(_("Item"), 34, "text"), (_("Value"), 100, "long")],
+        autofilter=False,
+    )
+    rows = [
+        (_("Reference number"), control.reference_text),
+        (_("Version"), control.version or "—"),
+        (_("Date"), control.date),
+        (_("Classification"), control.classification),
+        (_("Prepared by"), control.prepared_by),
+        (_("Method"), "\n".join(control.method_note)),
+    ]
+    for title, text in (
+        (_("Executive summary"), report.narrative.executive_summary),
+        (_("Challenges and support needed"), report.narrative.challenges),
+        (_("Matters for SEOM's consideration"), report.narrative.matters_for_seom),
+    ):
+        if text:
+            mark = f"{narrative.fallback_mark()}\n" if text.english_fallback else ""
+            rows.append((title, mark + common.plain_text(text.text)))
+    for label, value in rows:
+        sheet.ws.append([_label_cell(sheet.ws, label), sheet._cell(value, "long", None)])
+    sheet.ws.append([])
+    sheet.ws.append([_label_cell(sheet.ws, _("Acronyms"))])
+    sheet.ws.append([_label_cell(sheet.ws, _("Acronym")), _label_cell(sheet.ws, _("Full name"))])
+    for acronym, full_name in control.acronyms:
+        sheet.ws.append([sheet._cell(acronym, "text", None), sheet._cell(full_name, "long", None)])
     sheet.close()
