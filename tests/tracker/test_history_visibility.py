@@ -193,3 +193,11 @@ def test_no_return_note_is_mailed_to_an_author_now_of_another_party(
     notifications.update_reviewed(returned)
 
     assert mail.outbox == []
+
+
+def test_a_returned_update_offers_the_secretariat_no_review_form(returned_vn, secretariat_user, client):
+    """The menu's "may review at all" must not stand in for the page's "may review this one now"."""
+    client.force_login(secretariat_user)
+    page = client.get(returned_vn.get_absolute_url()).content.decode()
+    assert 'id="review-form"' not in page
+    assert reverse("tracker:review_queue") in page
