@@ -893,12 +893,15 @@ def _fill_cycle(cycle, activities, parties, reporters, secretariat, *, seed, is_
         ],
     )
     transitions = [
-        (update["id"], from_state, to_state, actor_id, at, comment)
+        # No return note of the scale demo is published (public_note False).
+        (update["id"], from_state, to_state, actor_id, at, comment, False)
         for update, steps in trails
         for (from_state, to_state, actor_id, comment), at in steps
     ]
     _raw_insert(
-        UpdateTransition, ["update_id", "from_state", "to_state", "actor_id", "at", "comment"], transitions
+        UpdateTransition,
+        ["update_id", "from_state", "to_state", "actor_id", "at", "comment", "public_note"],
+        transitions,
     )
     result.transitions += len(transitions)
 

@@ -540,6 +540,11 @@ class UpdateTransition(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    # A return's note stays with the party and the secretariat unless the secretariat publishes it:
+    # then every reader sees it once the update is approved (tracker.rules.steps_shown_to).
+    public_note = models.BooleanField(
+        _("show this note to every reader once the update is approved"), default=False
+    )
 
     class Meta:
         verbose_name = _("update transition")

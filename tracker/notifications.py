@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tracker.models import UpdateState
+from tracker.rules import sees_update_history
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ def update_reviewed(update):
         return
     recipient = update.author
     if not recipient.is_active or not recipient.email:
+        return
+    # The author may have moved to another party since: a return note and the draft stay with the
+    # update's party and the secretariat (tracker.rules.sees_update_history).
+    if not sees_update_history(recipient, update):
         return
     # Mail goes out in the site's language, whatever the language of the reviewer's screen.
     with translation.override(settings.LANGUAGE_CODE):

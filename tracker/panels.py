@@ -12,6 +12,7 @@ from roadmap import selectors as roadmap_selectors
 from roadmap.models import Recommendation
 from tracker import selectors
 from tracker.models import DueUpdate, ProgressUpdate, ReportingCycle, UpdateTransition
+from tracker.rules import steps_shown_to
 
 SHOWN = 20
 
@@ -73,6 +74,7 @@ def activity_updates_panel(request, activity):
     more = len(updates) > SHOWN
     updates = updates[:SHOWN]
     for update in updates:
+        update.steps_newest_first = steps_shown_to(user, update, update.steps_newest_first)
         update.latest_step = update.steps_newest_first[0] if update.steps_newest_first else None
     return render_to_string(
         "tracker/_activity_updates_panel.html",

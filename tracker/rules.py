@@ -16,7 +16,7 @@ from accounts.rules import (
     is_secretariat,
     no_object,
 )
-from tracker.models import DueStatus
+from tracker.models import DueStatus, UpdateState
 
 # --- The completeness matrix rule -----------------------------------------------------------------
 # Work before submission belongs to its party: everyone else (other reporters and observers alike)
@@ -46,6 +46,35 @@ def is_own_party(user, obj):
     """The object (update, due update) belongs to the member state or body the user acts for."""
     party = party_of(user)
     return obj is not None and party is not None and party.owns(obj)
+
+
+# --- What came before approval ---------------------------------------------------------------
+# An update's drafts (every version before approval: its history) and the secretariat's return
+# notes stay with the update's own party and the secretariat, forever. Everyone else reads the
+# approved content and its approval, and a return note only if the secretariat published it.
+# Every page, list and e-mail that shows an update's history or moves asks these.
+
+
+@rules.predicate
+def sees_update_history(user, update):
+    """The user sees the update's earlier versions and every note of its review."""
+    return is_secretariat(user) or is_own_party(user, update)
+
+
+def step_is_public(step, update):
+    """A move every reader of the approved update sees: the approval, or a published return note."""
+    if update.state != UpdateState.APPROVED:
+        return False
+    return step.to_state == UpdateState.APPROVED or (
+        step.to_state == UpdateState.RETURNED and step.public_note
+    )
+
+
+def steps_shown_to(user, update, steps):
+    """The moves (UpdateTransition rows) of `update` that `user` may read, in the order given."""
+    if sees_update_history(user, update):
+        return list(steps)
+    return [step for step in steps if step_is_public(step, update)]
 
 
 @rules.predicate
@@ -109,6 +138,7 @@ rules.add_perm("tracker.correct_progressupdate", update_is_approved & can_write_
 # The state is checked by the service under a row lock, so a late reviewer is told who won.
 rules.add_perm("tracker.review_progressupdate", is_secretariat & ~is_author)
 rules.add_perm("tracker.send_reminders", is_secretariat)
+rules.add_perm("tracker.view_update_history", sees_update_history)
 
 
 # --- Cycle progress reports -------------------------------------------------------------------

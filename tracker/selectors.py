@@ -15,7 +15,7 @@ from tracker.models import (
     ReportingCycle,
     UpdateState,
 )
-from tracker.rules import due_status_shown_to
+from tracker.rules import due_status_shown_to, steps_shown_to
 
 
 def user_party(user):
@@ -73,8 +73,9 @@ def review_queue():
     )
 
 
-def update_trail(update):
-    return update.transitions.select_related("actor").order_by("at", "pk")
+def update_trail(update, *, user):
+    """The moves of `update` that `user` may read, oldest first (tracker.rules.steps_shown_to)."""
+    return steps_shown_to(user, update, update.transitions.select_related("actor").order_by("at", "pk"))
 
 
 def activity_updates(activity, user):

@@ -85,6 +85,7 @@ from tracker.models import (
 )
 from tracker.reports import services as report_services
 from tracker.review import services as review_services
+from tracker.updates import services as update_services
 
 pytestmark = pytest.mark.django_db
 
@@ -1021,6 +1022,46 @@ def test_a_thai_focal_point_can_neither_see_nor_touch_viet_nams_draft_by_any_url
     client.force_login(world["users"][FOCAL_VN])
     assert client.get(draft_url).status_code == 200
     assert VN_SECRET in client.get(draft_url).content.decode()
+
+
+def test_once_approved_a_returned_update_keeps_its_past_with_its_party_and_the_secretariat(client, world):
+    """Viet Nam's returned update, answered and approved: every other party and the observer read the
+    approved text and the approval, never the returned draft's text nor the return note, on any page."""
+    returned = world["updates"]["vn_returned"]
+    earlier, note = returned.narrative, returned.review_comment
+    returned.narrative = "Sensor and data exchange standards agreed."
+    answered = update_services.progress_update_save(
+        update=returned,
+        content=update_services.UpdateContent(),
+        acting_user=world["users"][FOCAL_VN],
+        expected_version=returned.version,
+        submit=True,
+    )
+    approved = review_services.progress_update_approve(
+        update=answered, acting_user=world["users"][SECRETARIAT]
+    )
+    pages = [
+        reverse("tracker:update_detail", args=[approved.pk]),
+        reverse("roadmap:activity_detail", args=[approved.activity.code]),
+        reverse("tracker:update_list"),
+        reverse("tracker:update_list") + "?state=approved",
+        reverse("roadmap:dashboard"),
+    ]
+    for role in SIGNED_IN:
+        client.force_login(world["users"][role])
+        contents = {}
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, (role, page)
+            contents[page] = response.content.decode()
+        detail = contents[pages[0]]
+        assert "Sensor and data exchange standards agreed." in detail, role
+        if role in (FOCAL_VN, SECRETARIAT, SUPERUSER):
+            assert earlier in detail and note in detail, role
+            continue
+        for page, content in contents.items():
+            assert earlier not in content, (role, page)
+            assert note not in content, (role, page)
 
 
 def test_a_thai_focal_point_cannot_open_viet_nams_report(client, world):

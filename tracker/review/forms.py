@@ -18,4 +18,7 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("Required when returning: say what needs to change."),
     )
+    public_note = forms.BooleanField(
+        label=_("Show this note to every reader once the update is approved"), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -35,17 +35,38 @@ def _lock_for_review(update, expected_version, acting_user):
 
 @transaction.atomic
 def progress_update_return(
-    *, update: ProgressUpdate, comment: str, acting_user, expected_version: int | None = None
+    *,
+    update: ProgressUpdate,
+    comment: str,
+    acting_user,
+    expected_version: int | None = None,
+    public_note: bool = False,
 ):
-    """Send a submitted update back to its party with the reviewer's comment."""
+    """Send a submitted update back to its party with the reviewer's comment.
+
+    The comment stays with the party and the secretariat unless `public_note`: then every reader
+    sees it once the update is approved (tracker.rules.steps_shown_to).
+    """
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say what needs to change before it can be approved.")})
     current = _lock_for_review(update, expected_version, acting_user)
-    move_update(current, UpdateState.RETURNED, acting_user=acting_user, comment=comment)
+    move_update(
+        current, UpdateState.RETURNED, acting_user=acting_user, comment=comment, public_note=public_note
+    )
     sync_due_update(current)
     transaction.on_commit(lambda: notifications.update_reviewed(current))
     return current
+
+
+def later_cycle_approved(update):
+    """An approved update on the same activity for a cycle whose period ends after `update`'s."""
+    return (
+        ProgressUpdate.objects.approved()
+        .filter(activity_id=update.activity_id, cycle__period_end__gt=update.cycle.period_end)
+        .exclude(pk=update.pk)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -57,7 +78,10 @@ def progress_update_approve(
     move_update(current, UpdateState.APPROVED, acting_user=acting_user, comment=(comment or "").strip())
     reason = _("Approved %(update)s") % {"update": current}
     activity = Activity.objects.select_for_update().get(pk=current.activity_id)
-    if (activity.status, activity.flag, activity.percent_complete) != (
+    # The activity's official status follows the latest cycle's approved update: a late report for
+    # an earlier cycle is that cycle's record only (the report reads it from there).
+    later = later_cycle_approved(current)
+    if not later and (activity.status, activity.flag, activity.percent_complete) != (
         current.proposed_status,
         current.proposed_flag,
         current.proposed_percent,
@@ -70,7 +94,8 @@ def progress_update_approve(
         )
     for achievement in current.milestone_achievements.select_related("milestone"):
         milestone = Milestone.objects.select_for_update().get(pk=achievement.milestone_id)
-        if milestone.actual_date != achievement.achieved_on:
+        # A late report fills in a date nobody recorded yet; it never rewrites a later cycle's.
+        if milestone.actual_date != achievement.achieved_on and not (later and milestone.actual_date):
             milestone.actual_date = achievement.achieved_on
             milestone_update(
                 milestone=milestone, expected_version=None, reason=reason, acting_user=acting_user

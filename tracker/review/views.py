@@ -28,7 +28,7 @@ def _label(update):
     return f"{update.activity.code} · {update.party_label}"
 
 
-def review(update, action, *, comment, version, user):
+def review(update, action, *, comment, version, user, public_note=False):
     """Approve or return one update through its service.
 
     A refusal is one of SERVICE_ERRORS carrying the reviewer's sentence (a conflict names who got
@@ -40,7 +40,11 @@ def review(update, action, *, comment, version, user):
                 update=update, acting_user=user, expected_version=version, comment=comment
             )
         return review_services.progress_update_return(
-            update=update, comment=comment, acting_user=user, expected_version=version
+            update=update,
+            comment=comment,
+            acting_user=user,
+            expected_version=version,
+            public_note=public_note,
         )
     except PermissionDenied:
         raise errors.ApplicationError(
@@ -185,7 +189,14 @@ class UpdateReviewView(PermissionRequiredMixin, View):
             return redirect(update)
         action, comment = form.cleaned_data["action"], form.cleaned_data["comment"].strip()
         try:
-            review(update, action, comment=comment, version=form.cleaned_data["version"], user=request.user)
+            review(
+                update,
+                action,
+                comment=comment,
+                version=form.cleaned_data["version"],
+                user=request.user,
+                public_note=form.cleaned_data["public_note"],
+            )
         except errors.SERVICE_ERRORS as error:
             text = errors.error_text(error)
             if comment and not isinstance(error, ValidationError):

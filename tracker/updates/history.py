@@ -1,6 +1,7 @@
 """An update's field history as people read it: who changed which field from what to what, and why."""
 
 from core.history import history_entries
+from tracker.rules import sees_update_history
 
 # Bookkeeping, or shown in the trail of transitions already (state, reviewer, timestamps).
 SKIPPED_FIELDS = {
@@ -23,11 +24,15 @@ SKIPPED_FIELDS = {
 EXCERPT = 160
 
 
-def update_history(update, limit=100):
-    """The update's recorded versions, each compared with the one before, newest first.
+def update_history(update, *, user, limit=100):
+    """The update's recorded versions, each compared with the one before, newest first, for `user`.
 
-    One query (the historical rows with their users), whatever the length of the history.
+    One query (the historical rows with their users), whatever the length of the history. Only the
+    update's own party and the secretariat see it (tracker.rules.sees_update_history): to everyone
+    else an approved update is its approved content, nothing that came before.
     """
+    if not sees_update_history(user, update):
+        return []
     records = list(
         update.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
     )

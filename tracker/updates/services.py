@@ -90,9 +90,14 @@ def sync_due_update(update: ProgressUpdate):
     )
 
 
-def _record(update, *, from_state, to_state, actor, comment=""):
+def _record(update, *, from_state, to_state, actor, comment="", public_note=False):
     UpdateTransition.objects.create(
-        update=update, from_state=from_state, to_state=to_state, actor=actor, comment=comment or ""
+        update=update,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        comment=comment or "",
+        public_note=public_note,
     )
 
 
@@ -249,7 +254,7 @@ def progress_update_save(
     return update
 
 
-def move_update(update, to_state, *, acting_user, comment=""):
+def move_update(update, to_state, *, acting_user, comment="", public_note=False):
     from_state = update.state
     if (from_state, to_state) not in UPDATE_TRANSITIONS:
         raise TransitionError(
@@ -268,7 +273,14 @@ def move_update(update, to_state, *, acting_user, comment=""):
     update._history_user = acting_user
     update._change_reason = comment or UpdateState(to_state).label
     update.save()
-    _record(update, from_state=from_state, to_state=to_state, actor=acting_user, comment=comment)
+    _record(
+        update,
+        from_state=from_state,
+        to_state=to_state,
+        actor=acting_user,
+        comment=comment,
+        public_note=public_note and to_state == UpdateState.RETURNED,
+    )
 
 
 def lock_update(update, expected_version, *, stale_message=None):

@@ -316,8 +316,9 @@ class UpdateDetailView(LoginRequiredMixin, TemplateView):
         context.update(
             update=update,
             activity=update.activity,
-            trail=list(selectors.update_trail(update)),
-            history=update_history(update),
+            trail=selectors.update_trail(update, user=user),
+            history=update_history(update, user=user),
+            sees_history=user.has_perm("tracker.view_update_history", update),
             # Each question is asked only when the state allows the answer to be yes.
             can_edit=editable and user.has_perm("tracker.change_progressupdate", update),
             can_submit=editable and user.has_perm("tracker.submit_progressupdate", update),
