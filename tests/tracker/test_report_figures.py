@@ -7,7 +7,8 @@ PDF, DOCX, XLSX and CSV of the report, for the whole roadmap, one recommendation
 state, in English and Vietnamese. The record holds what makes reports wrong: a correction in
 progress of an approved update, a later approval by another party on the same activity, an update
 awaiting review, a returned one, a draft, an activity with no approved update (its figures from the
-plan), and percentages whose average ends in 5 at the second decimal.
+plan), percentages whose average ends in 5 at the second decimal, and reports handed in before and
+after the deadline (reporting discipline).
 """
 
 import csv
@@ -16,6 +17,7 @@ import io
 import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -29,7 +31,7 @@ from pypdf import PdfReader
 from roadmap.models import Activity, ActivityStatus, MemberState
 from tests import factories
 from tests.helpers import approve, close_cycle, correct, open_cycle, return_update, write_update
-from tracker.models import DueUpdate, ProgressUpdate, UpdateState
+from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
 from tracker.reports.services import build_report
 
 pytestmark = pytest.mark.slow
@@ -116,6 +118,14 @@ def record(roadmap, viet_nam, thailand, costi, focal_vn, focal_th, costi_rep, se
         proposed_percent=70,
     )
     return_update(update=returned, by=secretariat_user)
+    # The deadline passed yesterday: Viet Nam's R1.1 and Thailand's R1.1 were handed in before it,
+    # everything else after it (late).
+    h2.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    h2.save(update_fields=["deadline"])
+    early = timezone.now() - datetime.timedelta(days=5)
+    UpdateTransition.objects.filter(
+        to_state=UpdateState.SUBMITTED, update__cycle=h2, update__activity=r11, update__corrects__isnull=True
+    ).update(at=early)
     return {"cycle": h2, "rec1": rec1, "viet_nam": viet_nam}
 
 
@@ -128,7 +138,7 @@ def _half_up(value, places="0.1"):
 
 def expected_figures(cycle, *, recommendation=None, member_state=None):
     """The report's figures from the raw rows, without the gatherer's queries or helpers."""
-    updates = list(ProgressUpdate.objects.select_related("cycle").order_by("pk"))
+    updates = list(ProgressUpdate.objects.select_related("cycle", "activity").prefetch_related("transitions"))
     replaced = {u.corrects_id for u in updates if u.state == UpdateState.APPROVED and u.corrects_id}
     approved = [u for u in updates if u.state == UpdateState.APPROVED and u.pk not in replaced]
 
@@ -194,6 +204,7 @@ def expected_figures(cycle, *, recommendation=None, member_state=None):
         ):
             done[party] += 1
     total_owed, total_done = sum(owed.values()), sum(done.values())
+    discipline = _discipline(cycle, codes, member_state, updates)
     return {
         "activities": rows,
         "completion": completion,
@@ -204,7 +215,51 @@ def expected_figures(cycle, *, recommendation=None, member_state=None):
         "owed": total_owed,
         "done": total_done,
         "percent": _share(total_done, total_owed),
+        "discipline": discipline,
     }
+
+
+def _discipline(cycle, codes, member_state, updates):
+    """{party: [due, on time, late, not submitted, approved, pending review]}, from the updates'
+    own trail: the party's first submission of a report (not a correction) against the end of the
+    deadline day in Jakarta."""
+    end_of_deadline = datetime.datetime.combine(
+        cycle.deadline + datetime.timedelta(days=1), datetime.time.min, tzinfo=ZoneInfo("Asia/Jakarta")
+    )
+    counts = {}
+    for due in DueUpdate.objects.filter(cycle=cycle).select_related("activity", "member_state", "body"):
+        if due.activity.code not in codes or (
+            member_state is not None and due.member_state_id != member_state.pk
+        ):
+            continue
+        party = due.member_state.name if due.member_state_id else due.body.acronym
+        mine = [
+            u
+            for u in updates
+            if u.cycle_id == cycle.pk
+            and u.activity_id == due.activity_id
+            and u.member_state_id == due.member_state_id
+            and u.body_id == due.body_id
+        ]
+        submitted = [
+            t.at
+            for u in mine
+            if u.corrects_id is None
+            for t in u.transitions.all()
+            if t.to_state == UpdateState.SUBMITTED
+        ]
+        row = counts.setdefault(party, [0] * 6)
+        row[0] += 1
+        if not submitted:
+            row[3] += 1
+        elif min(submitted) < end_of_deadline:
+            row[1] += 1
+        else:
+            row[2] += 1
+        approved = any(u.state == UpdateState.APPROVED for u in mine)
+        row[4] += approved
+        row[5] += not approved and any(u.state == UpdateState.SUBMITTED for u in mine)
+    return counts
 
 
 def _share(part, whole):
@@ -224,6 +279,12 @@ def test_the_record_holds_what_makes_reports_wrong(record):
     assert figures["approved_updates"] == 3
     assert figures["participation"]["Viet Nam"][:2] == (3, 2)  # R1.1 (correction in progress), R2.2
     assert figures["owed"] == 6 and figures["done"] == 3
+    # Due, on time, late, not submitted, approved, pending review.
+    assert figures["discipline"] == {
+        "Viet Nam": [3, 1, 1, 1, 2, 0],  # R1.1 early; R2.2 late; R2.1 a draft only
+        "Thailand": [2, 1, 1, 0, 1, 1],  # R1.1 early; R1.2 late and awaiting review
+        "COSTI": [1, 0, 1, 0, 0, 0],  # R2.2 late, then returned
+    }
 
 
 # --- What each format prints ------------------------------------------------------------------------
@@ -374,11 +435,19 @@ def test_every_format_prints_the_figures_the_database_gives(record, fmt, scope, 
         with translation.override(language):
             state = MemberState.objects.filter(name=party).first()
             shown = state.local_name if state else party
+        # Reporting discipline: due, on time, late, not submitted, approved, pending review.
+        discipline = [str(n) for n in figures["discipline"][party]]
         if fmt == "pdf":
+            assert re.search(rf"{re.escape(shown)} {' '.join(discipline)}\b", text), (
+                f"reporting discipline of {shown}: {discipline} not in the pdf"
+            )
             assert re.search(rf"{re.escape(shown)} \d+ \d+ {owed} {done} {share}%", text), (
                 f"participation of {shown}: {owed} owed, {done} approved, {share}% not in the pdf"
             )
             continue
+        assert any(
+            row[i : i + 6] == discipline for row in _rows_of(rows, shown) for i in range(1, len(row))
+        ), f"no row of the {fmt} gives {shown}'s reporting discipline {discipline}"
         candidates = [[c.rstrip("%") for c in row] for row in _rows_of(rows, shown)]
         assert any(
             row[i : i + 2] == [str(owed), str(done)] and str(share) in row[i + 2 :]
