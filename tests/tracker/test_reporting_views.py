@@ -855,6 +855,8 @@ def test_adding_my_text_to_their_draft_shows_both_and_saves_nothing_until_saved(
     assert textarea(html, "narrative") == "Da Nang survey done.\n\nHanoi workshop held with 40 firms."
     assert textarea(html, "challenges") == "Venue costs."
     assert "Percent complete: 45" in unescape(html)  # listed beside, not taken over
+    typed = unescape(html[html.index('id="typed-entries"') :].split("</div>", 1)[0])
+    assert "Percent complete: 45" in typed and "Flag" not in typed  # the same flag as the draft's
     assert ProgressUpdate.objects.get(pk=theirs.pk).narrative == "Da Nang survey done."
 
     client.post(edit_url, page_data(merged))

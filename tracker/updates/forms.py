@@ -254,19 +254,20 @@ LINKS_PREFIX = "links"
 TEXT_FIELDS = ("narrative", "achievements", "challenges", "next_steps", "support_needed")
 
 
-def typed_entries(form, links):
+def typed_entries(form, links, draft):
     """(label, value) for what was typed besides the text boxes, read from a checked `form` and its
-    `links` (what passed the checks): shown beside a merged draft so that nothing typed is lost."""
+    `links` (what passed the checks), where it differs from `draft`: shown beside the merged draft so
+    that nothing typed is lost."""
     data = form.cleaned_data
     entries = []
     for name in ("proposed_status", "proposed_flag", "proposed_percent"):
-        if data.get(name) not in (None, ""):
+        if data.get(name) not in (None, "", getattr(draft, name)):
             field = form.fields[name]
             value = (
                 dict(field.choices).get(data[name], data[name]) if hasattr(field, "choices") else data[name]
             )
             entries.append((field.label, str(value)))
-    if data.get("no_progress"):
+    if data.get("no_progress") and not draft.no_progress:
         entries.append((form.fields["no_progress"].label, _("yes")))
     for milestone, tick, on in form.milestone_rows:
         if data.get(tick):

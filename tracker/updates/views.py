@@ -284,7 +284,7 @@ class UpdateEditView(UpdateFormMixin, View):
                 "Nothing is saved yet: check, then save."
             ),
         )
-        return self.render(form, links, typed_entries=update_forms.typed_entries(typed, typed_links))
+        return self.render(form, links, typed_entries=update_forms.typed_entries(typed, typed_links, draft))
 
 
 # --- The update page -----------------------------------------------------------------------
