@@ -127,6 +127,22 @@ def test_an_issued_report_freezes_the_narrative(cycle, plan, secretariat_user):
     assert CycleNarrative.objects.get(cycle=cycle).executive_summary == SUMMARY_EN
 
 
+def test_a_report_built_with_an_earlier_narrative_cannot_be_issued(cycle, plan, secretariat_user):
+    write(cycle, secretariat_user)
+    close_cycle(cycle=cycle, by=secretariat_user)
+    report = report_services.report_request(
+        report=report_services.new_report(cycle=cycle, fmt="html"), acting_user=secretariat_user
+    )
+    write(cycle, secretariat_user, version=1, matters_for_seom="Changed after the report was generated.")
+    with pytest.raises(errors.TransitionError, match="changed since this report was generated"):
+        report_services.report_issue(report=report, acting_user=secretariat_user)
+    # Generated again, it holds the narrative as it stands, and is issued.
+    again = report_services.report_request(
+        report=report_services.new_report(cycle=cycle, fmt="html"), acting_user=secretariat_user
+    )
+    assert report_services.report_issue(report=again, acting_user=secretariat_user).is_issued
+
+
 def test_a_report_keeps_the_narrative_version_it_was_built_with(cycle, plan, secretariat_user):
     write(cycle, secretariat_user)
     write(cycle, secretariat_user, version=1, challenges="Second version.")

@@ -26,6 +26,7 @@ from django.utils.translation import override
 from core.errors import TransitionError
 from core.permissions import require
 from tracker.models import (
+    CycleNarrative,
     CycleState,
     Report,
     ReportFormat,
@@ -250,12 +251,24 @@ def not_issuable_reason(report: Report) -> str:
             "This report was generated while cycle %(slug)s was open, so it is provisional. "
             "Generate the report again now that the cycle is closed, and issue that one."
         ) % {"slug": report.cycle.slug}
+    # Issuing freezes the narrative as it stands: the file must hold that text, not an earlier one.
+    written = (
+        CycleNarrative.objects.filter(cycle_id=report.cycle_id).values_list("version", flat=True).first()
+    )
+    if written != report.narrative_version:
+        return _(
+            "The secretariat's narrative of cycle %(slug)s changed since this report was generated. "
+            "Generate the report again, and issue that one."
+        ) % {"slug": report.cycle.slug}
     return ""
 
 
 @transaction.atomic
 def report_issue(*, report: Report, acting_user) -> Report:
     """Issue a ready report: from now on it is frozen, kept for good and shown to every reader it concerns."""
+    # The cycle's row first, as the narrative's save takes it: a save cannot slip between the check
+    # that the file holds the narrative as it stands and the issue that freezes it.
+    ReportingCycle.objects.select_for_update().filter(pk=report.cycle_id).first()
     current = Report.objects.select_for_update().get(pk=report.pk)
     if current.is_issued:
         raise TransitionError(_("This report has already been issued."))
