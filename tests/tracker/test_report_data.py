@@ -1305,8 +1305,8 @@ def test_the_number_of_queries_does_not_grow_with_the_record(measured, scope):
     assert big_report["delivery issues"] >= small_report["delivery issues"] > 0
     # 30, three constant queries for milestones as at the cycle's end, one for the updates awaiting
     # review; four for the indicators' results chain (cycles, indicators, values, member states);
-    # three for the matrix (member states, reports due, bodies), three for the discipline (reports
-    # due, first submissions, approved and submitted updates), two for delivery issues.
+    # three for the matrix (member states, reports due, bodies), two for the discipline (reports due
+    # with their status, first submissions), two for delivery issues.
     assert measured["large"][scope, "again"] <= 46
 
 

@@ -11,7 +11,7 @@ Counts only, per member state then body, over the reports due this cycle on acti
 - not submitted: never submitted (no update, or a draft only);
 - approved: an update of this cycle is approved (a correction of it in progress leaves it approved);
 - pending review: submitted and awaiting the secretariat's review, not approved yet.
-On time + late + not submitted = due. Three queries.
+On time + late + not submitted = due. Two queries.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.models import DueUpdate, ProgressUpdate, UpdateState, UpdateTransition
+from tracker.models import DueStatus, DueUpdate, UpdateState, UpdateTransition
 
 COUNTS = ("due", "on_time", "late", "not_submitted", "approved", "pending_review")
 
@@ -50,9 +50,8 @@ class Discipline:
 
 
 def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
-    """Counts per party of the reports due this cycle on `activity_ids`; three queries."""
+    """Counts per party of the reports due this cycle on `activity_ids`; two queries."""
     due = DueUpdate.objects.filter(cycle=cycle, activity_id__in=activity_ids)
-    updates = ProgressUpdate.objects.filter(cycle=cycle, activity_id__in=activity_ids)
     # A correction comes after the report it corrects: only the reports' own submissions count.
     submissions = UpdateTransition.objects.filter(
         update__cycle=cycle,
@@ -62,7 +61,6 @@ def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
     )
     if member_state is not None:
         due = due.filter(member_state=member_state)
-        updates = updates.filter(member_state=member_state)
         submissions = submissions.filter(update__member_state=member_state)
     first_submitted = {
         (row["update__activity_id"], row["update__member_state_id"], row["update__body_id"]): row["first"]
@@ -70,18 +68,17 @@ def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
         .annotate(first=Min("at"))
         .order_by()
     }
-    states = {}
-    for activity_id, ms_id, body_id, state in updates.filter(
-        state__in=[UpdateState.APPROVED, UpdateState.SUBMITTED]
-    ).values_list("activity_id", "member_state_id", "body_id", "state"):
-        key = (activity_id, ms_id, body_id)
-        if states.get(key) != UpdateState.APPROVED:  # approved wins over a correction awaiting review
-            states[key] = state
     rows = {}
     if member_state is not None:  # its row, even when it owes nothing in scope
         rows[(member_state.pk, None)] = DisciplineRow(party=member_state.local_name, is_member_state=True)
     for item in due.select_related("member_state", "body").only(
-        "activity_id", "member_state", "body", "member_state__name", "member_state__name_vi", "body__acronym"
+        "activity_id",
+        "status",
+        "member_state",
+        "body",
+        "member_state__name",
+        "member_state__name_vi",
+        "body__acronym",
     ):
         key = (item.activity_id, item.member_state_id, item.body_id)
         party = (item.member_state_id, item.body_id)
@@ -96,9 +93,11 @@ def reporting_discipline(cycle, activity_ids, member_state=None) -> Discipline:
             row.on_time += 1
         else:
             row.late += 1
-        if states.get(key) == UpdateState.APPROVED:
+        # The due report's status is its party's standing update (`standing_update`): an approved one
+        # stays approved while a correction of it is in the works, as participation counts it.
+        if item.status == DueStatus.APPROVED:
             row.approved += 1
-        elif states.get(key) == UpdateState.SUBMITTED:
+        elif item.status == DueStatus.SUBMITTED:
             row.pending_review += 1
     ordered = sorted(rows.values(), key=lambda r: (not r.is_member_state, r.party))
     total = DisciplineRow(
